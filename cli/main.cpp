@@ -1,0 +1,422 @@
+// The `logreg` command: a thin client of the public library headers.
+//
+// Exit codes (docs/cli.md):
+//   0  success
+//   1  gradcheck: the analytic gradient disagrees with finite differences
+//   2  usage error, or bad input: unreadable or malformed data or model file,
+//      output path that cannot be written
+//   3  training failed (diverged: the loss is no longer finite)
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fmt/core.h>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "logreg/logreg.hpp"
+#include "logreg/version.hpp"
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitCheckFailed = 1;
+constexpr int kExitInput = 2;
+constexpr int kExitTraining = 3;
+
+/// An error that ends the command with a message and an exit code.
+struct CommandError {
+  std::string message;
+  int code = kExitInput;
+};
+
+struct DataOptions {
+  std::string format = "auto";
+  std::string label_column;
+  std::string delimiter = ",";
+};
+
+void add_data_options(CLI::App* command, DataOptions& data) {
+  command->add_option("--format", data.format, "Data format")
+      ->check(CLI::IsMember({"auto", "libsvm", "csv"}))
+      ->capture_default_str();
+  command->add_option("--label-column", data.label_column,
+                      "CSV label column, by name or 0-based index (default: 'label', else the first)");
+  command->add_option("--delimiter", data.delimiter, "CSV field delimiter (one character)")->capture_default_str();
+}
+
+logreg::ReadOptions read_options(const DataOptions& data) {
+  logreg::ReadOptions options;
+  options.format = *logreg::parse_format(data.format);
+  options.label_column = data.label_column;
+  if (data.delimiter.size() != 1) throw CommandError{"--delimiter must be exactly one character"};
+  options.delimiter = data.delimiter[0];
+  return options;
+}
+
+logreg::Dataset read_data(const std::string& path, const DataOptions& data) {
+  auto result = logreg::read_dataset(path, read_options(data));
+  if (!result) throw CommandError{result.error().message()};
+  return std::move(result).value();
+}
+
+logreg::Model read_model(const std::string& path) {
+  auto result = logreg::load_model(path);
+  if (!result) throw CommandError{result.error().message()};
+  return std::move(result).value();
+}
+
+/// Fails before any work when `path` could not be created: the folder must
+/// exist and be writable, and the path must not be a folder.
+void check_output_path(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw CommandError{path + ": is a directory"};
+  fs::path parent = fs::path(path).parent_path();
+  if (parent.empty()) parent = ".";
+  if (!fs::is_directory(parent, ec)) throw CommandError{path + ": folder " + parent.string() + " does not exist"};
+  if (::access(parent.c_str(), W_OK) != 0) throw CommandError{path + ": folder " + parent.string() + " is not writable"};
+}
+
+/// The user's label as they wrote it: "-1", "0" or "1".
+std::string format_label(double label) { return fmt::format("{}", label); }
+
+void write_output(const std::optional<std::string>& path, const std::string& text) {
+  if (!path) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return;
+  }
+  if (auto status = logreg::write_file_atomically(*path, text); !status) throw CommandError{status.error().message()};
+}
+
+// ---------------------------------------------------------------- train
+
+struct TrainArgs {
+  std::string data;
+  std::string model;
+  std::string loss = "bce";
+  std::string solver = "sgd";
+  std::string schedule = "invscaling";
+  std::optional<std::string> valid;
+  DataOptions data_options;
+  logreg::TrainOptions options;
+  bool quiet = false;
+};
+
+int run_train(TrainArgs& args) {
+  check_output_path(args.model);
+  logreg::TrainOptions options = args.options;
+  options.loss = args.loss == "se" ? logreg::Loss::kSquaredError : logreg::Loss::kCrossEntropy;
+  options.solver = logreg::Solver::kSgd;
+  options.schedule = args.schedule == "constant"  ? logreg::Schedule::kConstant
+                     : args.schedule == "optimal" ? logreg::Schedule::kOptimal
+                                                  : logreg::Schedule::kInvScaling;
+  if (auto status = logreg::validate(options); !status) throw CommandError{status.error().message()};
+
+  logreg::Dataset train_set = read_data(args.data, args.data_options);
+  std::optional<logreg::Dataset> valid_set;
+  if (args.valid) valid_set = read_data(*args.valid, args.data_options);
+  const logreg::DataView valid_view = valid_set ? valid_set->view() : logreg::DataView{};
+
+  auto progress = [&](const logreg::EpochProgress& p) {
+    if (args.quiet) return;
+    std::string line = fmt::format("epoch {:>4}  train_loss {:.6f}", p.epoch, p.train_objective);
+    if (p.valid_loss) line += fmt::format("  valid_loss {:.6f}  valid_accuracy {:.4f}", *p.valid_loss, *p.valid_accuracy);
+    line += fmt::format("  lr {:.4g}  time {:.3f}s\n", p.learning_rate, p.elapsed_seconds);
+    std::fputs(line.c_str(), stderr);
+  };
+  auto result = logreg::train(train_set.view(), valid_set ? &valid_view : nullptr, options, progress);
+  if (!result) throw CommandError{args.data + ": " + result.error().message(), kExitTraining};
+  logreg::Model model = std::move(result).value();
+  model.label_map = train_set.label_map;
+  if (auto status = logreg::save_model(model, args.model); !status) throw CommandError{status.error().message()};
+  if (!args.quiet) {
+    fmt::print(stderr, "stopped after {} epochs ({}), objective {:.6g}, {:.3f}s; model written to {}\n",
+               model.report.epochs, logreg::stop_reason_name(model.report.stop_reason), model.report.objective,
+               model.report.seconds, args.model);
+  }
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------- predict
+
+struct PredictArgs {
+  std::string model;
+  std::string data;
+  std::optional<std::string> output;
+  bool proba = false;
+  std::optional<double> threshold;
+  DataOptions data_options;
+};
+
+void apply_threshold(logreg::Model& model, const std::optional<double>& threshold) {
+  if (!threshold) return;
+  if (!(*threshold > 0.0 && *threshold < 1.0)) throw CommandError{"--threshold must be strictly between 0 and 1"};
+  model.threshold = *threshold;
+}
+
+int run_predict(PredictArgs& args) {
+  if (args.output) check_output_path(*args.output);
+  logreg::Model model = read_model(args.model);
+  apply_threshold(model, args.threshold);
+  const logreg::Dataset data = read_data(args.data, args.data_options);
+  const std::vector<double> margins = model.margins(data.view());
+  std::string out;
+  out.reserve(margins.size() * 8);
+  for (double z : margins) {
+    if (args.proba) {
+      out += fmt::format("{}\n", logreg::Model::probability(z));
+    } else {
+      out += format_label(model.label_map.to_user(model.label(z)));
+      out += '\n';
+    }
+  }
+  write_output(args.output, out);
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------- eval
+
+struct EvalArgs {
+  std::string model;
+  std::string data;
+  bool json = false;
+  std::optional<double> threshold;
+  DataOptions data_options;
+};
+
+std::string number_or_null(const std::optional<double>& value) {
+  return value ? fmt::format("{}", *value) : std::string("null");
+}
+
+int run_eval(EvalArgs& args) {
+  logreg::Model model = read_model(args.model);
+  apply_threshold(model, args.threshold);
+  const logreg::Dataset data = read_data(args.data, args.data_options);
+  const std::vector<double> margins = model.margins(data.view());
+  const logreg::BinaryMetrics m = logreg::compute_metrics(data.labels, margins, model.threshold);
+  const auto& c = m.confusion;
+  if (args.json) {
+    fmt::print(
+        "{{\"n\": {}, \"accuracy\": {}, \"precision\": {}, \"recall\": {}, \"f1\": {}, \"log_loss\": {}, "
+        "\"brier\": {}, \"auc\": {}, \"threshold\": {}, \"confusion\": {{\"tp\": {}, \"fp\": {}, \"tn\": {}, "
+        "\"fn\": {}}}}}\n",
+        m.n, m.accuracy, m.precision, m.recall, m.f1, m.log_loss, m.brier, number_or_null(m.auc), model.threshold,
+        c.true_positives, c.false_positives, c.true_negatives, c.false_negatives);
+    return kExitOk;
+  }
+  const std::string positive = format_label(model.label_map.positive);
+  const std::string negative = format_label(model.label_map.negative);
+  fmt::print("examples   {}\n", m.n);
+  fmt::print("accuracy   {:.6f}\n", m.accuracy);
+  fmt::print("precision  {:.6f}\n", m.precision);
+  fmt::print("recall     {:.6f}\n", m.recall);
+  fmt::print("f1         {:.6f}\n", m.f1);
+  fmt::print("log_loss   {:.6f}\n", m.log_loss);
+  fmt::print("brier      {:.6f}\n", m.brier);
+  fmt::print("auc        {}\n", m.auc ? fmt::format("{:.6f}", *m.auc) : std::string("undefined (one class only)"));
+  fmt::print("confusion matrix (rows: true label, columns: predicted label)\n");
+  const std::size_t width = std::max<std::size_t>({positive.size(), negative.size(), 6});
+  fmt::print("  {:>{}} {:>10} {:>10}\n", "", width, negative, positive);
+  fmt::print("  {:>{}} {:>10} {:>10}\n", negative, width, c.true_negatives, c.false_positives);
+  fmt::print("  {:>{}} {:>10} {:>10}\n", positive, width, c.false_negatives, c.true_positives);
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------- gradcheck
+
+struct GradcheckArgs {
+  std::string data;
+  std::string loss = "bce";
+  double l2 = 0.0;
+  std::uint64_t seed = 1;
+  std::size_t points = 5;
+  double tolerance = 1e-6;
+  DataOptions data_options;
+};
+
+int run_gradcheck(GradcheckArgs& args) {
+  if (!std::isfinite(args.l2) || args.l2 < 0) throw CommandError{"--l2 must be a finite number >= 0"};
+  const logreg::Dataset data = read_data(args.data, args.data_options);
+  const logreg::Loss loss = args.loss == "se" ? logreg::Loss::kSquaredError : logreg::Loss::kCrossEntropy;
+  logreg::Objective objective(data.view(), loss, args.l2);
+  // Random points whose margins range from about 0.1 to 10 in size: each
+  // weight is uniform in [-s, s] / (largest |x_j| * sqrt(nnz per row)).
+  std::vector<double> column_max(objective.dimension(), 1.0);
+  for (std::size_t k = 0; k < data.nonzeros(); ++k) {
+    column_max[data.indices[k]] = std::max(column_max[data.indices[k]], std::fabs(data.values[k]));
+  }
+  const double per_row = std::sqrt(std::max(1.0, static_cast<double>(data.nonzeros()) /
+                                                     static_cast<double>(std::max<std::size_t>(1, data.rows()))));
+  std::uint64_t state = args.seed * 0x9e3779b97f4a7c15ULL + 1;
+  auto uniform = [&state] {  // SplitMix64, enough for test points
+    state += 0x9e3779b97f4a7c15ULL;
+    std::uint64_t z = state;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return static_cast<double>((z ^ (z >> 31)) >> 11) * 0x1.0p-53;
+  };
+  double worst = 0.0;
+  std::vector<double> theta(objective.dimension());
+  for (std::size_t p = 0; p < args.points; ++p) {
+    const double spread = std::pow(10.0, -1.0 + 2.0 * static_cast<double>(p) / static_cast<double>(std::max<std::size_t>(1, args.points - 1)));
+    for (std::size_t j = 0; j < theta.size(); ++j) theta[j] = spread * (2 * uniform() - 1) / (column_max[j] * per_row);
+    const double error = logreg::gradient_check(objective, theta);
+    fmt::print("point {}  scale {:.3g}  relative error {:.3e}\n", p + 1, spread, error);
+    worst = std::max(worst, error);
+  }
+  const bool pass = worst <= args.tolerance;
+  fmt::print("largest relative error {:.3e} ({} {:.0e})\n", worst, pass ? "ok, below" : "FAILED, above", args.tolerance);
+  return pass ? kExitOk : kExitCheckFailed;
+}
+
+// ---------------------------------------------------------------- info
+
+struct InfoArgs {
+  std::string data;
+  DataOptions data_options;
+};
+
+int run_info(InfoArgs& args) {
+  const auto start = std::chrono::steady_clock::now();
+  const logreg::Dataset data = read_data(args.data, args.data_options);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::size_t positives = 0;
+  for (double y : data.labels) positives += y > 0.5 ? 1 : 0;
+  const double density = data.rows() && data.num_features
+                             ? static_cast<double>(data.nonzeros()) /
+                                   (static_cast<double>(data.rows()) * static_cast<double>(data.num_features))
+                             : 0.0;
+  fmt::print("file       {}\n", args.data);
+  fmt::print("rows       {}\n", data.rows());
+  fmt::print("features   {}\n", data.num_features);
+  fmt::print("nonzeros   {} ({:.2f} per row, density {:.4f})\n", data.nonzeros(),
+             data.rows() ? static_cast<double>(data.nonzeros()) / static_cast<double>(data.rows()) : 0.0, density);
+  fmt::print("labels     {}: {}, {}: {}\n", format_label(data.label_map.negative), data.rows() - positives,
+             format_label(data.label_map.positive), positives);
+  fmt::print("read time  {:.3f}s\n", seconds);
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"logreg: binary logistic regression (a sigmoid neuron trained by gradient descent)", "logreg"};
+  app.set_version_flag("--version", std::string("logreg ") + logreg::kVersion);
+  app.require_subcommand(1);
+  app.footer(
+      "Examples:\n"
+      "  logreg train data/heart_scale/train.svm -o model.json\n"
+      "  logreg eval model.json data/heart_scale/test.svm\n"
+      "  logreg <command> --help\n"
+      "Exit codes: 0 ok, 1 gradient check failed, 2 usage or input error, 3 training diverged.");
+
+  TrainArgs train;
+  auto* train_cmd = app.add_subcommand("train", "Train a model and write it as JSON");
+  train_cmd->add_option("DATA", train.data, "Training data (LIBSVM or CSV)")->required();
+  train_cmd->add_option("-o,--output", train.model, "Model file to write (atomically)")->required();
+  train_cmd->add_option("--loss", train.loss, "bce: cross-entropy; se: squared error (sigmoid(z) - y)^2")
+      ->check(CLI::IsMember({"bce", "se"}))
+      ->capture_default_str();
+  train_cmd->add_option("--solver", train.solver, "Solver")->check(CLI::IsMember({"sgd"}))->capture_default_str();
+  train_cmd->add_option("--epochs", train.options.epochs, "Passes over the data at most")->capture_default_str();
+  train_cmd->add_option("--batch-size", train.options.batch_size, "Examples per update (1: SGD, n: full batch)")
+      ->capture_default_str();
+  train_cmd->add_option("--learning-rate", train.options.learning_rate, "eta0 of the constant/invscaling schedules")
+      ->capture_default_str();
+  train_cmd->add_option("--schedule", train.schedule,
+                        "constant: eta0; invscaling: eta0/t^0.5; optimal: 1/(l2 (t0+t)) (needs --l2)")
+      ->check(CLI::IsMember({"constant", "invscaling", "optimal"}))
+      ->capture_default_str();
+  train_cmd->add_option("--power-t", train.options.power_t, "Exponent of invscaling")->capture_default_str();
+  train_cmd->add_option("--l2", train.options.l2, "L2 penalty: objective = mean loss + (l2/2)||w||^2")
+      ->capture_default_str();
+  train_cmd->add_option("--seed", train.options.seed, "Seed of the per-epoch shuffle")->capture_default_str();
+  train_cmd->add_option("--valid", train.valid, "Validation data, monitored each epoch (drives early stopping)");
+  train_cmd->add_option("--tol", train.options.tol,
+                        "Stop when the loss improves by less than this for --n-iter-no-change epochs (0: never)")
+      ->capture_default_str();
+  train_cmd->add_option("--n-iter-no-change", train.options.n_iter_no_change, "Epochs without improvement")
+      ->capture_default_str();
+  train_cmd->add_flag("-q,--quiet", train.quiet, "No progress lines");
+  add_data_options(train_cmd, train.data_options);
+  train_cmd->footer(
+      "Examples:\n"
+      "  logreg train train.svm -o model.json\n"
+      "  logreg train train.svm -o model.json --loss se --epochs 50 --learning-rate 0.5\n"
+      "  logreg train train.csv -o model.json --label-column outcome --valid test.csv\n"
+      "  logreg train train.svm -o model.json --l2 1e-3 --schedule optimal --batch-size 32");
+
+  PredictArgs predict;
+  auto* predict_cmd = app.add_subcommand("predict", "Print one prediction per example");
+  predict_cmd->add_option("MODEL", predict.model, "Model file")->required();
+  predict_cmd->add_option("DATA", predict.data, "Data (LIBSVM or CSV)")->required();
+  predict_cmd->add_option("-o,--output", predict.output, "Write predictions here (atomically) instead of stdout");
+  predict_cmd->add_flag("--proba", predict.proba, "Print the probability of the positive class instead of a label");
+  predict_cmd->add_option("--threshold", predict.threshold, "Predict the positive label when sigmoid(z) >= T (default 0.5)");
+  add_data_options(predict_cmd, predict.data_options);
+  predict_cmd->footer(
+      "Examples:\n"
+      "  logreg predict model.json test.svm\n"
+      "  logreg predict model.json test.svm --proba -o probabilities.txt\n"
+      "  logreg predict model.json test.csv --threshold 0.3");
+
+  EvalArgs eval;
+  auto* eval_cmd = app.add_subcommand("eval", "Print accuracy, precision, recall, F1, log-loss, Brier, AUC");
+  eval_cmd->add_option("MODEL", eval.model, "Model file")->required();
+  eval_cmd->add_option("DATA", eval.data, "Labelled data (LIBSVM or CSV)")->required();
+  eval_cmd->add_flag("--json", eval.json, "One JSON object on stdout");
+  eval_cmd->add_option("--threshold", eval.threshold, "Decision threshold on sigmoid(z) (default 0.5)");
+  add_data_options(eval_cmd, eval.data_options);
+  eval_cmd->footer(
+      "Examples:\n"
+      "  logreg eval model.json test.svm\n"
+      "  logreg eval model.json test.svm --json");
+
+  GradcheckArgs gradcheck;
+  auto* gradcheck_cmd = app.add_subcommand("gradcheck", "Check analytic gradients against finite differences");
+  gradcheck_cmd->add_option("DATA", gradcheck.data, "Data (LIBSVM or CSV)")->required();
+  gradcheck_cmd->add_option("--loss", gradcheck.loss, "bce or se")->check(CLI::IsMember({"bce", "se"}))->capture_default_str();
+  gradcheck_cmd->add_option("--l2", gradcheck.l2, "L2 penalty")->capture_default_str();
+  gradcheck_cmd->add_option("--seed", gradcheck.seed, "Seed of the random points")->capture_default_str();
+  gradcheck_cmd->add_option("--points", gradcheck.points, "Number of random points")->capture_default_str();
+  gradcheck_cmd->add_option("--tolerance", gradcheck.tolerance, "Largest accepted relative error")->capture_default_str();
+  add_data_options(gradcheck_cmd, gradcheck.data_options);
+  gradcheck_cmd->footer(
+      "Examples:\n"
+      "  logreg gradcheck train.svm\n"
+      "  logreg gradcheck train.svm --loss se --l2 0.01");
+
+  InfoArgs info;
+  auto* info_cmd = app.add_subcommand("info", "Print rows, features, non-zeros, label counts and read time");
+  info_cmd->add_option("DATA", info.data, "Data (LIBSVM or CSV)")->required();
+  add_data_options(info_cmd, info.data_options);
+  info_cmd->footer("Examples:\n  logreg info train.svm\n  logreg info train.csv --label-column outcome");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitInput;
+  }
+
+  try {
+    if (train_cmd->parsed()) return run_train(train);
+    if (predict_cmd->parsed()) return run_predict(predict);
+    if (eval_cmd->parsed()) return run_eval(eval);
+    if (gradcheck_cmd->parsed()) return run_gradcheck(gradcheck);
+    if (info_cmd->parsed()) return run_info(info);
+  } catch (const CommandError& e) {
+    fmt::print(stderr, "logreg: error: {}\n", e.message);
+    return e.code;
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "logreg: error: out of memory\n");
+    return kExitInput;
+  }
+  return kExitInput;
+}

@@ -1,0 +1,30 @@
+// Model files: JSON, versioned, exact (every double written as the shortest
+// text that reads back to the same bits). See docs/model-format.md.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "logreg/model.hpp"
+#include "logreg/result.hpp"
+
+namespace logreg {
+
+/// Version written in "format_version"; loaders accept versions <= this.
+inline constexpr int kModelFormatVersion = 1;
+
+/// The model as JSON text.
+std::string model_to_json(const Model& model);
+/// Parses and checks JSON text; `name` stands for the file in messages.
+Result<Model> model_from_json(std::string_view text, const std::string& name);
+
+/// Writes atomically: a temporary file in the same folder, flushed, then
+/// renamed over `path`. On error nothing is left behind.
+Status save_model(const Model& model, const std::string& path);
+/// Reads and checks a model file (version, shape, finite numbers).
+Result<Model> load_model(const std::string& path);
+
+/// Writes `contents` to `path` atomically (temporary file, fsync, rename).
+Status write_file_atomically(const std::string& path, std::string_view contents);
+
+}  // namespace logreg

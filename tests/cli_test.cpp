@@ -1,0 +1,241 @@
+// End to end through the built `logreg` binary: train, predict, eval,
+// gradcheck, info, help and version, exit codes, and no output on errors.
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "test_support.hpp"
+
+namespace logreg {
+namespace {
+
+using testing::cli;
+using testing::quote;
+using testing::run;
+
+std::string data_file(const std::string& set, const std::string& file) {
+  const std::string path = testing::dataset_file(set, file);
+  EXPECT_FALSE(path.empty()) << set << "/" << file << " ships with the repository";
+  return path;
+}
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  testing::TempDir dir;
+  std::string train_svm = data_file("heart_scale", "train.svm");
+  std::string test_svm = data_file("heart_scale", "test.svm");
+  std::string model = dir.file("model.json");
+
+  void train_model(const std::string& extra = "") {
+    const auto r = run(cli() + " train " + quote(train_svm) + " -o " + quote(model) + " --epochs 5 " + extra);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+};
+
+TEST_F(Cli, TrainPrintsOneProgressLinePerEpochAndWritesAModel) {
+  const auto r = run(cli() + " train " + quote(train_svm) + " -o " + quote(model) +
+                     " --epochs 4 --tol 0 --valid " + quote(test_svm));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.out.empty());
+  std::size_t epoch_lines = 0;
+  for (const auto& line : lines(r.err)) {
+    if (line.rfind("epoch", 0) == 0) {
+      ++epoch_lines;
+      EXPECT_NE(line.find("train_loss"), std::string::npos) << line;
+      EXPECT_NE(line.find("valid_loss"), std::string::npos) << line;
+      EXPECT_NE(line.find("valid_accuracy"), std::string::npos) << line;
+      EXPECT_NE(line.find("time"), std::string::npos) << line;
+    }
+  }
+  EXPECT_EQ(epoch_lines, 4u);
+  const auto j = nlohmann::json::parse(testing::read_text(model));
+  EXPECT_EQ(j["format"], "logreg-model");
+  EXPECT_EQ(j["format_version"], 1);
+  EXPECT_EQ(j["loss"], "bce");
+  EXPECT_EQ(j["num_features"], 13);
+  EXPECT_EQ(j["weights"].size(), 13u);
+  EXPECT_TRUE(j["bias"].is_number());
+  EXPECT_EQ(j["options"]["epochs"], 4);
+  EXPECT_EQ(j["training"]["epochs"], 4);
+}
+
+TEST_F(Cli, QuietTrainPrintsNothing) {
+  const auto r = run(cli() + " train " + quote(train_svm) + " -o " + quote(model) + " --epochs 2 --quiet");
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(r.out, "");
+}
+
+TEST_F(Cli, SquaredErrorLossIsStored) {
+  train_model("--loss se");
+  EXPECT_EQ(nlohmann::json::parse(testing::read_text(model))["loss"], "se");
+}
+
+TEST_F(Cli, PredictPrintsUserLabelsAndProbabilities) {
+  // A -1/+1 copy of the data: predictions come back as -1 and 1.
+  std::string text = testing::read_text(train_svm);
+  std::string relabelled;
+  for (const auto& line : lines(text)) relabelled += (line[0] == '0' ? "-1" : "+1") + line.substr(1) + "\n";
+  const std::string pm = dir.file("pm.svm");
+  testing::write_text(pm, relabelled);
+  const auto t = run(cli() + " train " + quote(pm) + " -o " + quote(model) + " --epochs 5 -q");
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  const auto labels = run(cli() + " predict " + quote(model) + " " + quote(pm));
+  ASSERT_EQ(labels.exit_code, 0) << labels.err;
+  const auto label_lines = lines(labels.out);
+  ASSERT_EQ(label_lines.size(), 216u);
+  std::size_t negatives = 0;
+  for (const auto& l : label_lines) {
+    ASSERT_TRUE(l == "-1" || l == "1") << l;
+    negatives += l == "-1";
+  }
+  EXPECT_GT(negatives, 0u);
+  const auto proba = run(cli() + " predict " + quote(model) + " " + quote(pm) + " --proba");
+  const auto proba_lines = lines(proba.out);
+  ASSERT_EQ(proba_lines.size(), 216u);
+  for (std::size_t i = 0; i < proba_lines.size(); ++i) {
+    const double p = std::stod(proba_lines[i]);
+    ASSERT_TRUE(p > 0 && p < 1) << proba_lines[i];
+    EXPECT_EQ(p >= 0.5, label_lines[i] == "1") << i;
+  }
+  // A higher threshold predicts fewer positives.
+  const auto strict = run(cli() + " predict " + quote(model) + " " + quote(pm) + " --threshold 0.9");
+  std::size_t strict_negatives = 0;
+  for (const auto& l : lines(strict.out)) strict_negatives += l == "-1";
+  EXPECT_GT(strict_negatives, negatives);
+}
+
+TEST_F(Cli, PredictToFile) {
+  train_model();
+  const std::string out = dir.file("pred.txt");
+  const auto r = run(cli() + " predict " + quote(model) + " " + quote(test_svm) + " -o " + quote(out));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(lines(testing::read_text(out)).size(), 54u);
+}
+
+TEST_F(Cli, EvalJsonHasAllKeysAndAgreesWithPredict) {
+  train_model();
+  const auto r = run(cli() + " eval " + quote(model) + " " + quote(test_svm) + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  for (const char* key : {"n", "accuracy", "precision", "recall", "f1", "log_loss", "brier", "auc"}) {
+    EXPECT_TRUE(j.contains(key)) << key;
+  }
+  EXPECT_EQ(j["n"], 54);
+  // Accuracy recomputed from predict's output and the file's labels.
+  const auto p = run(cli() + " predict " + quote(model) + " " + quote(test_svm));
+  const auto predicted = lines(p.out);
+  const auto truth = lines(testing::read_text(test_svm));
+  ASSERT_EQ(predicted.size(), truth.size());
+  std::size_t correct = 0;
+  for (std::size_t i = 0; i < truth.size(); ++i) correct += predicted[i] == truth[i].substr(0, truth[i].find(' '));
+  EXPECT_DOUBLE_EQ(j["accuracy"].get<double>(), static_cast<double>(correct) / 54.0);
+  const auto text = run(cli() + " eval " + quote(model) + " " + quote(test_svm));
+  ASSERT_EQ(text.exit_code, 0);
+  for (const char* word : {"accuracy", "precision", "recall", "f1", "log_loss", "brier", "auc", "confusion"}) {
+    EXPECT_NE(text.out.find(word), std::string::npos) << word;
+  }
+}
+
+TEST_F(Cli, GradcheckPassesForBothLosses) {
+  for (const char* args : {"--loss bce", "--loss se", "--loss bce --l2 0.1", "--loss se --l2 0.1"}) {
+    const auto r = run(cli() + " gradcheck " + quote(train_svm) + " " + args);
+    EXPECT_EQ(r.exit_code, 0) << args << "\n" << r.out << r.err;
+    EXPECT_NE(r.out.find("largest relative error"), std::string::npos);
+  }
+}
+
+TEST_F(Cli, GradcheckFailsAboveItsTolerance) {
+  // A tolerance below rounding error cannot be met: the exit code says so.
+  const auto r = run(cli() + " gradcheck " + quote(train_svm) + " --tolerance 1e-30");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("FAILED"), std::string::npos);
+}
+
+TEST_F(Cli, InfoReportsShape) {
+  const auto r = run(cli() + " info " + quote(train_svm));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("rows       216"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("features   13"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("labels     0: 120, 1: 96"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("read time"), std::string::npos);
+}
+
+TEST_F(Cli, CsvAndLibsvmGiveTheSameModel) {
+  const std::string csv = data_file("heart_scale", "train.csv");
+  const std::string from_csv = dir.file("csv.json");
+  ASSERT_EQ(run(cli() + " train " + quote(train_svm) + " -o " + quote(model) + " --epochs 3 -q").exit_code, 0);
+  ASSERT_EQ(run(cli() + " train " + quote(csv) + " -o " + quote(from_csv) + " --epochs 3 -q").exit_code, 0);
+  const auto a = nlohmann::json::parse(testing::read_text(model));
+  const auto b = nlohmann::json::parse(testing::read_text(from_csv));
+  EXPECT_EQ(a["weights"], b["weights"]);
+  EXPECT_EQ(a["bias"], b["bias"]);
+}
+
+TEST_F(Cli, HelpHasExamplesAndVersionPrints) {
+  for (const char* command : {"train", "predict", "eval", "gradcheck", "info"}) {
+    const auto r = run(cli() + " " + command + " --help");
+    EXPECT_EQ(r.exit_code, 0) << command;
+    EXPECT_NE(r.out.find("Examples:"), std::string::npos) << command;
+  }
+  const auto v = run(cli() + " --version");
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_EQ(v.out.rfind("logreg ", 0), 0u) << v.out;
+}
+
+TEST_F(Cli, UsageErrorsExitWithTwo) {
+  EXPECT_EQ(run(cli()).exit_code, 2);
+  EXPECT_EQ(run(cli() + " train " + quote(train_svm)).exit_code, 2);  // no -o
+  EXPECT_EQ(run(cli() + " train " + quote(train_svm) + " -o " + quote(model) + " --loss hinge").exit_code, 2);
+  const auto r = run(cli() + " train " + quote(train_svm) + " -o " + quote(model) + " --schedule optimal");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--schedule optimal needs --l2 > 0"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(model));
+}
+
+TEST_F(Cli, BadDataStopsWithOneLineNoModel) {
+  const std::string bad = dir.file("bad.svm");
+  testing::write_text(bad, "1 1:0.5 2:0.25\n0 1:abc\n");
+  const auto r = run(cli() + " train " + quote(bad) + " -o " + quote(model));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "logreg: error: " + bad + ":2:5: invalid number 'abc'\n");
+  EXPECT_FALSE(std::filesystem::exists(model));
+  // Nothing else appeared in the folder either (no temporary files).
+  std::size_t files = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path())) ++files;
+  EXPECT_EQ(files, 1u);
+}
+
+TEST_F(Cli, MissingFilesAndBadOutputPaths) {
+  const auto missing = run(cli() + " train " + quote(dir.file("nope.svm")) + " -o " + quote(model));
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("nope.svm"), std::string::npos) << missing.err;
+  const auto no_folder = run(cli() + " train " + quote(train_svm) + " -o " + quote(dir.file("no/m.json")));
+  EXPECT_EQ(no_folder.exit_code, 2);
+  EXPECT_NE(no_folder.err.find("does not exist"), std::string::npos) << no_folder.err;
+  EXPECT_EQ(no_folder.err.find("epoch"), std::string::npos) << "failed before any training";
+  const auto bad_model = run(cli() + " eval " + quote(train_svm) + " " + quote(test_svm));
+  EXPECT_EQ(bad_model.exit_code, 2);
+  EXPECT_NE(bad_model.err.find("not a logreg model"), std::string::npos) << bad_model.err;
+  train_model();
+  const std::string out = dir.file("pred.txt");
+  const auto bad_input = run(cli() + " predict " + quote(model) + " " + quote(dir.file("nope.svm")) + " -o " + quote(out));
+  EXPECT_EQ(bad_input.exit_code, 2);
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+}  // namespace
+}  // namespace logreg
