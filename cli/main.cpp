@@ -9,7 +9,10 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <charconv>
 #include <chrono>
+#include <cstring>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -103,42 +106,116 @@ struct TrainArgs {
   std::string solver = "sgd";
   std::string schedule = "invscaling";
   std::optional<std::string> valid;
+  std::optional<double> C;
+  std::optional<double> tol;
+  std::optional<std::string> class_weight;
+  std::optional<std::string> weights_file;
+  std::optional<std::string> init;
   DataOptions data_options;
   logreg::TrainOptions options;
   bool quiet = false;
 };
 
+logreg::ClassWeights parse_class_weight(const std::string& text) {
+  logreg::ClassWeights cw;
+  if (text == "balanced") {
+    cw.mode = logreg::ClassWeights::Mode::kBalanced;
+    return cw;
+  }
+  const auto comma = text.find(',');
+  try {
+    if (comma == std::string::npos) throw std::invalid_argument("no comma");
+    std::size_t used = 0;
+    cw.negative = std::stod(text.substr(0, comma), &used);
+    if (used != comma) throw std::invalid_argument("trailing");
+    const std::string rest = text.substr(comma + 1);
+    cw.positive = std::stod(rest, &used);
+    if (used != rest.size()) throw std::invalid_argument("trailing");
+  } catch (const std::exception&) {
+    throw CommandError{"--class-weight must be 'balanced' or two numbers W0,W1 (weights of class 0 and 1), not '" +
+                       text + "'"};
+  }
+  cw.mode = logreg::ClassWeights::Mode::kGiven;
+  return cw;
+}
+
+/// Reads one weight per line (blank lines and '#' comments skipped) for a
+/// LIBSVM file's rows.
+std::vector<double> read_weights_file(const std::string& path, std::size_t rows) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) throw CommandError{path + ": cannot open weights file: " + std::strerror(errno)};
+  std::vector<double> weights;
+  char buffer[4096];
+  std::size_t line_number = 0;
+  while (std::fgets(buffer, sizeof buffer, file) != nullptr) {
+    ++line_number;
+    std::string line(buffer);
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
+      line.pop_back();
+    }
+    const auto first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '#') continue;
+    line = line.substr(first);
+    double value = 0.0;
+    const auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), value);
+    if (ec != std::errc() || end != line.data() + line.size() || !std::isfinite(value) || value < 0.0) {
+      std::fclose(file);
+      throw CommandError{path + ":" + std::to_string(line_number) + ": invalid weight '" + line +
+                         "' (a finite number >= 0 is expected)"};
+    }
+    weights.push_back(value);
+  }
+  std::fclose(file);
+  if (weights.size() != rows) {
+    throw CommandError{path + ": has " + std::to_string(weights.size()) + " weights but the data has " +
+                       std::to_string(rows) + " rows"};
+  }
+  return weights;
+}
+
 int run_train(TrainArgs& args) {
   check_output_path(args.model);
   logreg::TrainOptions options = args.options;
   options.loss = args.loss == "se" ? logreg::Loss::kSquaredError : logreg::Loss::kCrossEntropy;
-  options.solver = logreg::Solver::kSgd;
+  options.solver = *logreg::parse_solver(args.solver);
+  options.C = args.C;
+  options.tol = args.tol;
+  if (args.class_weight) options.class_weights = parse_class_weight(*args.class_weight);
   options.schedule = args.schedule == "constant"  ? logreg::Schedule::kConstant
                      : args.schedule == "optimal" ? logreg::Schedule::kOptimal
                                                   : logreg::Schedule::kInvScaling;
   if (auto status = logreg::validate(options); !status) throw CommandError{status.error().message()};
 
+  std::optional<logreg::Model> init;
+  if (args.init) init = read_model(*args.init);
   logreg::Dataset train_set = read_data(args.data, args.data_options);
+  if (args.weights_file) train_set.weights = read_weights_file(*args.weights_file, train_set.rows());
   std::optional<logreg::Dataset> valid_set;
   if (args.valid) valid_set = read_data(*args.valid, args.data_options);
   const logreg::DataView valid_view = valid_set ? valid_set->view() : logreg::DataView{};
 
-  auto progress = [&](const logreg::EpochProgress& p) {
+  const bool sgd = options.solver == logreg::Solver::kSgd;
+  auto progress = [&](const logreg::Progress& p) {
     if (args.quiet) return;
-    std::string line = fmt::format("epoch {:>4}  train_loss {:.6f}", p.epoch, p.train_objective);
+    std::string line = sgd ? fmt::format("epoch {:>4}  train_loss {:.6f}", p.iteration, p.objective)
+                           : fmt::format("iter {:>4}  objective {:.10g}  grad_norm {:.3e}", p.iteration, p.objective,
+                                         p.gradient_norm.value_or(0.0));
     if (p.valid_loss) line += fmt::format("  valid_loss {:.6f}  valid_accuracy {:.4f}", *p.valid_loss, *p.valid_accuracy);
-    line += fmt::format("  lr {:.4g}  time {:.3f}s\n", p.learning_rate, p.elapsed_seconds);
+    line += sgd ? fmt::format("  lr {:.4g}", p.step) : fmt::format("  step {:.3e}", p.step);
+    line += fmt::format("  time {:.3f}s\n", p.elapsed_seconds);
     std::fputs(line.c_str(), stderr);
   };
-  auto result = logreg::train(train_set.view(), valid_set ? &valid_view : nullptr, options, progress);
+  auto result = logreg::train(train_set.view(), valid_set ? &valid_view : nullptr, options, progress,
+                              init ? &*init : nullptr);
   if (!result) throw CommandError{args.data + ": " + result.error().message(), kExitTraining};
   logreg::Model model = std::move(result).value();
   model.label_map = train_set.label_map;
   if (auto status = logreg::save_model(model, args.model); !status) throw CommandError{status.error().message()};
   if (!args.quiet) {
-    fmt::print(stderr, "stopped after {} epochs ({}), objective {:.6g}, {:.3f}s; model written to {}\n",
-               model.report.epochs, logreg::stop_reason_name(model.report.stop_reason), model.report.objective,
-               model.report.seconds, args.model);
+    fmt::print(stderr, "stopped after {} {} ({}), objective {:.10g}, {:.3f}s; model written to {}\n",
+               model.report.iterations, sgd ? "epochs" : "iterations",
+               logreg::stop_reason_name(model.report.stop_reason), model.report.objective, model.report.seconds,
+               args.model);
   }
   return kExitOk;
 }
@@ -194,6 +271,23 @@ std::string number_or_null(const std::optional<double>& value) {
   return value ? fmt::format("{}", *value) : std::string("null");
 }
 
+double model_objective(const logreg::Model& model, const logreg::Dataset& data) {
+  // Features of the data beyond the model's have weight 0 and do not move
+  // the margins; the objective is taken over the model's parameters.
+  std::vector<double> theta(data.num_features + 1, 0.0);
+  std::copy_n(model.weights.begin(), std::min(model.weights.size(), data.num_features), theta.begin());
+  theta.back() = model.bias;
+  logreg::Objective objective(data.view(), model.loss,
+                              logreg::Penalty{model.options.l2, model.options.l1, model.options.penalize_bias});
+  double value = objective.value(theta);
+  // Weights of features the data never reaches still count in the penalty.
+  for (std::size_t j = data.num_features; j < model.weights.size(); ++j) {
+    const double w = model.weights[j];
+    value += 0.5 * model.options.l2 * w * w + model.options.l1 * std::fabs(w);
+  }
+  return value;
+}
+
 int run_eval(EvalArgs& args) {
   logreg::Model model = read_model(args.model);
   apply_threshold(model, args.threshold);
@@ -201,13 +295,16 @@ int run_eval(EvalArgs& args) {
   const std::vector<double> margins = model.margins(data.view());
   const logreg::BinaryMetrics m = logreg::compute_metrics(data.labels, margins, model.threshold);
   const auto& c = m.confusion;
+  // The training objective with the model's own options, on this data
+  // (unweighted), so solutions can be compared across tools.
+  const double objective = model_objective(model, data);
   if (args.json) {
     fmt::print(
         "{{\"n\": {}, \"accuracy\": {}, \"precision\": {}, \"recall\": {}, \"f1\": {}, \"log_loss\": {}, "
-        "\"brier\": {}, \"auc\": {}, \"threshold\": {}, \"confusion\": {{\"tp\": {}, \"fp\": {}, \"tn\": {}, "
-        "\"fn\": {}}}}}\n",
-        m.n, m.accuracy, m.precision, m.recall, m.f1, m.log_loss, m.brier, number_or_null(m.auc), model.threshold,
-        c.true_positives, c.false_positives, c.true_negatives, c.false_negatives);
+        "\"brier\": {}, \"auc\": {}, \"objective\": {}, \"threshold\": {}, \"confusion\": {{\"tp\": {}, "
+        "\"fp\": {}, \"tn\": {}, \"fn\": {}}}}}\n",
+        m.n, m.accuracy, m.precision, m.recall, m.f1, m.log_loss, m.brier, number_or_null(m.auc), objective,
+        model.threshold, c.true_positives, c.false_positives, c.true_negatives, c.false_negatives);
     return kExitOk;
   }
   const std::string positive = format_label(model.label_map.positive);
@@ -219,6 +316,8 @@ int run_eval(EvalArgs& args) {
   fmt::print("f1         {:.6f}\n", m.f1);
   fmt::print("log_loss   {:.6f}\n", m.log_loss);
   fmt::print("brier      {:.6f}\n", m.brier);
+  fmt::print("objective  {:.10g}  ({} loss, l2 {:g}, l1 {:g}{})\n", objective, logreg::loss_name(model.loss),
+             model.options.l2, model.options.l1, model.options.penalize_bias ? ", bias penalised" : "");
   fmt::print("auc        {}\n", m.auc ? fmt::format("{:.6f}", *m.auc) : std::string("undefined (one class only)"));
   fmt::print("confusion matrix (rows: true label, columns: predicted label)\n");
   const std::size_t width = std::max<std::size_t>({positive.size(), negative.size(), 6});
@@ -323,7 +422,11 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--loss", train.loss, "bce: cross-entropy; se: squared error (sigmoid(z) - y)^2")
       ->check(CLI::IsMember({"bce", "se"}))
       ->capture_default_str();
-  train_cmd->add_option("--solver", train.solver, "Solver")->check(CLI::IsMember({"sgd"}))->capture_default_str();
+  train_cmd->add_option("--solver", train.solver,
+                        "sgd: stochastic/mini-batch; gd: full-batch gradient descent; lbfgs: L-BFGS (OWL-QN with "
+                        "--l1); newton: trust-region Newton-CG")
+      ->check(CLI::IsMember({"sgd", "gd", "lbfgs", "newton"}))
+      ->capture_default_str();
   train_cmd->add_option("--epochs", train.options.epochs, "Passes over the data at most")->capture_default_str();
   train_cmd->add_option("--batch-size", train.options.batch_size, "Examples per update (1: SGD, n: full batch)")
       ->capture_default_str();
@@ -334,13 +437,26 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"constant", "invscaling", "optimal"}))
       ->capture_default_str();
   train_cmd->add_option("--power-t", train.options.power_t, "Exponent of invscaling")->capture_default_str();
-  train_cmd->add_option("--l2", train.options.l2, "L2 penalty: objective = mean loss + (l2/2)||w||^2")
+  train_cmd->add_option("--l2", train.options.l2, "L2 penalty: objective = mean loss + (l2/2)||w||^2 + l1||w||_1")
       ->capture_default_str();
+  train_cmd->add_option("--l1", train.options.l1, "L1 penalty l1 ||w||_1 (solvers lbfgs, gd, sgd)")->capture_default_str();
+  train_cmd->add_option("--C", train.C, "LIBLINEAR's C: sets l2 = (1 - r)/(C sum c) and l1 = r/(C sum c), r = --l1-ratio");
+  train_cmd->add_option("--l1-ratio", train.options.l1_ratio, "With --C: share of L1 in the penalty (0: L2, 1: L1)")
+      ->capture_default_str();
+  train_cmd->add_flag("--penalize-bias", train.options.penalize_bias,
+                      "Penalise the bias like a weight (LIBLINEAR's -B 1 convention)");
+  train_cmd->add_option("--max-iter", train.options.max_iter, "Full-batch solvers: iterations at most")
+      ->capture_default_str();
+  train_cmd->add_option("--class-weight", train.class_weight,
+                        "balanced (n / (2 n_class)) or W0,W1: multiply each example's weight by its class's");
+  train_cmd->add_option("--weights", train.weights_file, "Per-example weights, one per line (for LIBSVM data)");
+  train_cmd->add_option("--init", train.init, "Warm start from this model file");
   train_cmd->add_option("--seed", train.options.seed, "Seed of the per-epoch shuffle")->capture_default_str();
   train_cmd->add_option("--valid", train.valid, "Validation data, monitored each epoch (drives early stopping)");
-  train_cmd->add_option("--tol", train.options.tol,
-                        "Stop when the loss improves by less than this for --n-iter-no-change epochs (0: never)")
-      ->capture_default_str();
+  train_cmd->add_option("--tol", train.tol,
+                        "sgd: stop when the loss improves by less than this for --n-iter-no-change epochs (default "
+                        "1e-4, 0: never); others: stop when ||grad|| <= tol ||grad at start|| (default LIBLINEAR's "
+                        "0.01 min(#pos,#neg)/n)");
   train_cmd->add_option("--n-iter-no-change", train.options.n_iter_no_change, "Epochs without improvement")
       ->capture_default_str();
   train_cmd->add_flag("-q,--quiet", train.quiet, "No progress lines");
@@ -350,7 +466,10 @@ int main(int argc, char** argv) {
       "  logreg train train.svm -o model.json\n"
       "  logreg train train.svm -o model.json --loss se --epochs 50 --learning-rate 0.5\n"
       "  logreg train train.csv -o model.json --label-column outcome --valid test.csv\n"
-      "  logreg train train.svm -o model.json --l2 1e-3 --schedule optimal --batch-size 32");
+      "  logreg train train.svm -o model.json --l2 1e-3 --schedule optimal --batch-size 32\n"
+      "  logreg train train.svm -o model.json --solver newton --C 1 --penalize-bias\n"
+      "  logreg train train.svm -o model.json --solver lbfgs --C 1 --l1-ratio 1\n"
+      "  logreg train train.csv -o model.json --solver lbfgs --C 10 --weight-column w --class-weight balanced");
 
   PredictArgs predict;
   auto* predict_cmd = app.add_subcommand("predict", "Print one prediction per example");

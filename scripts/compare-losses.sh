@@ -28,7 +28,7 @@ for loss in bce se; do
   "$logreg" train "$train" -o "$work/$loss.json" --loss "$loss" "${options[@]}"
   end=$(date +%s.%N)
   result[$loss,time]=$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.3f", b - a}')
-  result[$loss,epochs]=$(grep -A2 '"training"' "$work/$loss.json" | sed -nE 's/.*"epochs": ([0-9]+).*/\1/p')
+  result[$loss,epochs]=$(grep -A12 '"training"' "$work/$loss.json" | sed -nE 's/.*"iterations": ([0-9]+).*/\1/p')
   for split in train test; do
     file="$dataset/$split.svm"
     metrics=$("$logreg" eval "$work/$loss.json" "$file" --json)

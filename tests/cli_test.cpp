@@ -68,7 +68,7 @@ TEST_F(Cli, TrainPrintsOneProgressLinePerEpochAndWritesAModel) {
   EXPECT_EQ(j["weights"].size(), 13u);
   EXPECT_TRUE(j["bias"].is_number());
   EXPECT_EQ(j["options"]["epochs"], 4);
-  EXPECT_EQ(j["training"]["epochs"], 4);
+  EXPECT_EQ(j["training"]["iterations"], 4);
 }
 
 TEST_F(Cli, QuietTrainPrintsNothing) {

@@ -253,9 +253,19 @@ TEST(CsvReader, LabelOnlyColumnAndNoFinalNewline) {
   EXPECT_EQ(ds.row_offsets, (Offsets{0, 0, 0}));
 }
 
+TEST(CsvReader, ByteOrderMarkIsSkipped) {
+  const Dataset ds = parse_ok("\xEF\xBB\xBFlabel,a\n1,2\n");
+  EXPECT_EQ(ds.feature_names, (Names{"a"}));
+  EXPECT_EQ(ds.labels, (Values{1}));
+  EXPECT_EQ(ds.values, (Values{2}));
+}
+
 TEST(CsvReader, LabelColumnErrors) {
   EXPECT_EQ(parse_error("a,b\n1,0\n", csv_options("target")), "mem:1: no column named 'target' in the header");
   EXPECT_EQ(parse_error("a,b\n1,0\n", csv_options("2")), "mem:1: label column 2 out of range (the header has 2 columns)");
+  EXPECT_EQ(parse_error("\n#c\na,b\n1,0\n", csv_options("99999999999999999999")),
+            "mem:3: label column 99999999999999999999 out of range (the header has 2 columns)");
+  EXPECT_EQ(parse_error("a,b\n1,0\n", csv_options("-1")), "mem:1: no column named '-1' in the header");
 }
 
 TEST(CsvReader, RowErrors) {
@@ -288,6 +298,8 @@ TEST(FormatDetection, LibsvmAndCsv) {
   const Dataset csv = parse_ok("label,a\n1,2\n");
   EXPECT_EQ(csv.feature_names, (Names{"a"}));
   EXPECT_EQ(csv.values, (Values{2}));
+  // A colon in the first token does not count.
+  EXPECT_EQ(parse_ok("t:s,label\n1,1\n").feature_names, (Names{"t:s"}));
   // Only a comma inside a comment does not make CSV.
   EXPECT_TRUE(parse_ok("1 # a,b\n").feature_names.empty());
   // Neither colon nor delimiter with several tokens: LIBSVM (and an error).

@@ -35,7 +35,7 @@ Model random_model(std::uint64_t seed) {
   m.options.epochs = 17;
   m.options.schedule = Schedule::kOptimal;
   m.options.seed = 123456789012345ULL;
-  m.report.epochs = 9;
+  m.report.iterations = 9;
   m.report.objective = 0.123456789;
   m.report.valid_loss = 0.5;
   m.report.stop_reason = StopReason::kConverged;

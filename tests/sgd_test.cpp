@@ -73,7 +73,7 @@ TEST_P(LazyUpdate, EqualsNaiveDenseSgd) {
   o.batch_size = batch;
   o.l2 = l2;
   o.epochs = 4;
-  o.tol = 0;
+  o.tol = 0.0;
   o.schedule = Schedule::kInvScaling;
   o.learning_rate = 0.2;
   o.seed = 99;
@@ -123,9 +123,9 @@ TEST(Sgd, FullBatchGradientDescentDecreasesTheObjectiveEveryEpoch) {
     o.learning_rate = 0.5;
     o.l2 = 0.01;
     o.epochs = 30;
-    o.tol = 0;
+    o.tol = 0.0;
     std::vector<double> objectives;
-    auto model = train(data.view(), nullptr, o, [&](const EpochProgress& p) { objectives.push_back(p.train_objective); });
+    auto model = train(data.view(), nullptr, o, [&](const Progress& p) { objectives.push_back(p.objective); });
     ASSERT_TRUE(model.ok());
     ASSERT_EQ(objectives.size(), 30u);
     for (std::size_t k = 1; k < objectives.size(); ++k) EXPECT_LT(objectives[k], objectives[k - 1]) << k;
@@ -153,7 +153,7 @@ TEST(Sgd, ExampleWeightOfTwoEqualsADuplicatedRowInFullBatch) {
   o.schedule = Schedule::kConstant;
   o.learning_rate = 1.0;
   o.epochs = 20;
-  o.tol = 0;
+  o.tol = 0.0;
   auto a = train(weighted.view(), nullptr, o);
   auto b = train(duplicated.view(), nullptr, o);
   ASSERT_TRUE(a.ok() && b.ok());
@@ -174,13 +174,13 @@ TEST(Sgd, EarlyStoppingStopsBeforeTheLastEpoch) {
   auto model = train(data.view(), nullptr, o);
   ASSERT_TRUE(model.ok());
   EXPECT_EQ(model.value().report.stop_reason, StopReason::kConverged);
-  EXPECT_LT(model.value().report.epochs, 500u);
-  o.tol = 0;
+  EXPECT_LT(model.value().report.iterations, 500u);
+  o.tol = 0.0;
   o.epochs = 12;
   auto full = train(data.view(), nullptr, o);
   ASSERT_TRUE(full.ok());
   EXPECT_EQ(full.value().report.stop_reason, StopReason::kMaxEpochs);
-  EXPECT_EQ(full.value().report.epochs, 12u);
+  EXPECT_EQ(full.value().report.iterations, 12u);
 }
 
 TEST(Sgd, ValidationSetIsMonitored) {
@@ -191,9 +191,9 @@ TEST(Sgd, ValidationSetIsMonitored) {
   const DataView valid_view = valid.value().view();
   TrainOptions o;
   o.epochs = 3;
-  o.tol = 0;
+  o.tol = 0.0;
   std::size_t calls = 0;
-  auto model = train(data.view(), &valid_view, o, [&](const EpochProgress& p) {
+  auto model = train(data.view(), &valid_view, o, [&](const Progress& p) {
     ++calls;
     ASSERT_TRUE(p.valid_loss.has_value());
     ASSERT_TRUE(p.valid_accuracy.has_value());

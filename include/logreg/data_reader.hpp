@@ -24,6 +24,12 @@ struct ReadOptions {
   /// CSV: label column, by header name or by 0-based index. Empty means the
   /// column named "label" if there is one, else the first column.
   std::string label_column;
+  /// CSV only: column holding a non-negative weight per example, by header
+  /// name or, when no header name matches, by 0-based index given as digits
+  /// (the same rule as label_column). The column is not a feature; its values
+  /// go to Dataset::weights. Empty means no weight column (Dataset::weights
+  /// stays empty). Setting it for a LIBSVM file is an error.
+  std::string weight_column;
   /// CSV: field delimiter.
   char delimiter = ',';
 };

@@ -1,12 +1,15 @@
 // The full-batch objective shared by every solver and by gradient checks:
 //
-//   f(theta) = sum_i c_i L(z_i, y_i) / sum_i c_i + (l2/2) ||w||^2,
+//   f(theta) = sum_i c_i L(z_i, y_i) / sum_i c_i
+//              + (l2/2) ||w||^2 + l1 ||w||_1            (+ b's terms if penalize_bias)
 //   theta = (w_0 .. w_{d-1}, b),  z_i = w.x_i + b.
 //
-// Its gradient is X^T r / sum c + l2 w (and sum r / sum c for b) with
-// r_i = c_i dL/dz(z_i, y_i). Margins of the last evaluation are cached so a
-// second-order solver can reuse them for Hessian-vector products, and so that
-// a distributed version only needs to all-reduce the sums.
+// The smooth part's gradient is X^T r / sum c + l2 w (and sum r / sum c for
+// b) with r_i = c_i dL/dz(z_i, y_i); the l1 term is left to the solvers
+// (OWL-QN, proximal steps, truncated SGD). Margins of the last evaluation are
+// cached: the gradient, the Hessian-vector products and line-search trials
+// along a direction reuse them (LIBLINEAR's design), so a line-search trial
+// costs O(n) and no extra pass over the non-zeros.
 #pragma once
 
 #include <cstddef>
@@ -18,43 +21,80 @@
 
 namespace logreg {
 
+/// The regularisation of the objective.
+struct Penalty {
+  double l2 = 0.0;             ///< (l2/2) ||w||^2
+  double l1 = 0.0;             ///< l1 ||w||_1
+  bool penalize_bias = false;  ///< also penalise b (LIBLINEAR's -B convention)
+};
+
 class Objective {
  public:
-  /// `data` must outlive the objective. `penalize_bias` adds (l2/2) b^2
-  /// (LIBLINEAR's convention with -B 1).
-  Objective(const DataView& data, Loss loss, double l2, bool penalize_bias = false);
+  /// `data` must outlive the objective.
+  Objective(const DataView& data, Loss loss, Penalty penalty);
+  Objective(const DataView& data, Loss loss, double l2, bool penalize_bias = false)
+      : Objective(data, loss, Penalty{l2, 0.0, penalize_bias}) {}
 
   /// Number of parameters: features + 1 (the bias is last).
   std::size_t dimension() const { return data_.num_features + 1; }
-
-  /// f(theta).
-  double value(std::span<const double> theta);
-  /// f(theta), and its gradient written to `gradient` (dimension() entries).
-  double value_and_gradient(std::span<const double> theta, std::span<double> gradient);
-
-  /// The data the objective sums over.
   const DataView& data() const { return data_; }
+  Loss loss() const { return loss_; }
+  const Penalty& penalty() const { return penalty_; }
+  /// sum_i c_i.
+  double weight_sum() const { return weight_sum_; }
+  /// Whether parameter j is penalised (every weight; the bias only with penalize_bias).
+  bool penalized(std::size_t j) const { return j < data_.num_features || penalty_.penalize_bias; }
 
+  /// f(theta), the l1 term included. Caches the margins of theta.
+  double value(std::span<const double> theta);
+  /// f(theta), and the gradient of its smooth part (loss + l2) written to
+  /// `gradient`. Caches the margins of theta.
+  double value_and_gradient(std::span<const double> theta, std::span<double> gradient);
+  /// Gradient of the smooth part at the theta of the last value() call,
+  /// from the cached margins (one pass over the non-zeros, none for X w).
+  void gradient(std::span<const double> theta, std::span<double> gradient) const;
+
+  /// Line search along `direction` from the theta of the last value() call:
+  /// computes X d once; then value_along(alpha) costs O(n + d).
+  void set_direction(std::span<const double> direction);
+  double value_along(std::span<const double> theta, std::span<const double> direction, double alpha) const;
+  /// Moves the cached margins to theta + alpha d (call after accepting a step).
+  void accept_step(double alpha);
+
+  /// Prepares Hessian-vector products at the cached margins: the curvature
+  /// D_i = c_i d2L/dz2 (Gauss-Newton for squared error, always >= 0).
+  void prepare_curvature();
+  /// out = H v, H = X^T D X / sum c + l2 I (on the penalised coordinates),
+  /// without forming X^T D X: two passes over the non-zeros.
+  void hessian_vector(std::span<const double> v, std::span<double> out) const;
+  /// Diagonal of H, for the preconditioner.
+  void hessian_diagonal(std::span<double> out) const;
+
+  /// The regularisation terms at theta.
+  double penalty_value(std::span<const double> theta) const;
+  /// Mean weighted loss at the cached margins.
+  double cached_loss() const;
   /// Margins z_i of the last evaluation.
   std::span<const double> margins() const { return margins_; }
 
  private:
   void compute_margins(std::span<const double> theta);
-  double penalty(std::span<const double> theta) const;
 
   DataView data_;
   Loss loss_;
-  double l2_;
-  bool penalize_bias_;
+  Penalty penalty_;
   double weight_sum_;
   std::vector<double> margins_;
+  std::vector<double> direction_margins_;
+  std::vector<double> curvature_;
 };
 
-/// Compares value_and_gradient() with central finite differences (a 4-point
-/// stencil, step 1e-4 * max(1, |theta_j|) / max(1, max_i |x_ij|), so that the
-/// step moves the margins by about 1e-4 whatever the feature's scale) at `theta`. Returns the largest
+/// Compares the gradient of the smooth part with central finite
+/// differences (a 4-point stencil, step 1e-4 * max(1, |theta_j|) /
+/// max(1, max_i |x_ij|), so the step moves the margins by about 1e-4 whatever
+/// the feature's scale) at `theta`. Returns the largest
 /// |analytic_j - numeric_j| / max(||analytic||_inf, ||numeric||_inf, 1e-300):
-/// the error relative to the size of the gradient.
+/// the error relative to the size of the gradient. The l1 term must be 0.
 double gradient_check(Objective& objective, std::span<const double> theta);
 
 }  // namespace logreg

@@ -2,11 +2,15 @@
 //
 // Every solver minimises the same objective over (w, b):
 //
-//   f(w, b) = sum_i c_i L(w.x_i + b, y_i) / sum_i c_i  +  (l2 / 2) ||w||^2
+//   f(w, b) = sum_i c_i L(w.x_i + b, y_i) / sum_i c_i
+//             + (l2 / 2) ||w||^2 + l1 ||w||_1
 //
-// with c_i the example weights (1 when absent) and L the chosen loss. The bias
-// is not penalised. docs/objective.md maps l2 to LIBLINEAR's C and
-// scikit-learn's alpha and C.
+// with c_i the example weights (times the class weights; 1 when absent) and
+// L the chosen loss. The bias is not penalised unless penalize_bias is set
+// (LIBLINEAR's convention: b is a constant feature and penalised like w).
+// docs/objective.md maps l2 and l1 to LIBLINEAR's C and scikit-learn's C and
+// alpha; `C` here is LIBLINEAR's C, converted to l2 = (1 - l1_ratio) / (C sum c)
+// and l1 = l1_ratio / (C sum c).
 #pragma once
 
 #include <cstddef>
@@ -24,10 +28,12 @@ namespace logreg {
 
 struct Model;
 
-/// Solvers behind train(). Only SGD exists so far; full-batch and
-/// second-order solvers plug in here.
+/// Solvers behind train().
 enum class Solver {
-  kSgd,  ///< stochastic / mini-batch / full-batch gradient descent
+  kSgd,     ///< stochastic / mini-batch / full-batch gradient steps (epochs)
+  kGd,      ///< full-batch gradient descent with a backtracking line search (proximal with l1)
+  kLbfgs,   ///< limited-memory BFGS; OWL-QN when l1 > 0
+  kNewton,  ///< trust-region Newton-CG with a diagonal preconditioner (LIBLINEAR's TRON)
 };
 
 /// Learning-rate schedules of SGD, named as in scikit-learn.
@@ -37,14 +43,49 @@ enum class Schedule {
   kOptimal,     ///< eta_t = 1 / (l2 (t0 + t)), Bottou's heuristic t0; needs l2 > 0
 };
 
+/// Class weights: each example's weight is multiplied by its class's.
+struct ClassWeights {
+  enum class Mode { kNone, kBalanced, kGiven };
+  Mode mode = Mode::kNone;
+  double negative = 1.0;  ///< weight of class 0 (kGiven)
+  double positive = 1.0;  ///< weight of class 1 (kGiven)
+};
+
 std::string_view solver_name(Solver solver);
 std::string_view schedule_name(Schedule schedule);
+/// Parses "sgd", "gd", "lbfgs", "newton".
+std::optional<Solver> parse_solver(std::string_view text);
 
 struct TrainOptions {
   Loss loss = Loss::kCrossEntropy;
   Solver solver = Solver::kSgd;
-  /// Full passes over the training data at most.
+
+  // --- the objective
+  /// L2 penalty on w: (l2/2)||w||^2.
+  double l2 = 0.0;
+  /// L1 penalty on w: l1 ||w||_1.
+  double l1 = 0.0;
+  /// Penalise the bias too (LIBLINEAR's -B 1 convention).
+  bool penalize_bias = false;
+  /// LIBLINEAR's C; when set, overrides l2 and l1 as documented above.
+  std::optional<double> C;
+  /// With C: the share of the penalty that is L1 (0: L2 only, 1: L1 only).
+  double l1_ratio = 0.0;
+  ClassWeights class_weights;
+
+  // --- stopping
+  /// SGD: full passes over the training data at most.
   std::size_t epochs = 20;
+  /// Full-batch solvers: iterations at most.
+  std::size_t max_iter = 1000;
+  /// SGD: early stopping when the monitored loss has not improved on its
+  /// best by more than tol for n_iter_no_change epochs (default 1e-4; 0
+  /// disables). Full-batch solvers: stop when ||grad f|| <= tol ||grad f(w0)||
+  /// (default LIBLINEAR's: 0.01 * max(min(#pos, #neg), 1) / n).
+  std::optional<double> tol;
+  std::size_t n_iter_no_change = 5;
+
+  // --- SGD
   /// Examples per update: 1 is the note's per-example SGD, n is full-batch
   /// gradient descent, anything between is mini-batch.
   std::size_t batch_size = 1;
@@ -53,58 +94,72 @@ struct TrainOptions {
   Schedule schedule = Schedule::kInvScaling;
   /// Exponent of the inverse-scaling schedule.
   double power_t = 0.5;
-  /// L2 penalty on w (not on b); objective is mean loss + (l2/2)||w||^2.
-  double l2 = 0.0;
   /// Seed of the per-epoch shuffle; same seed, same data => same bits.
   std::uint64_t seed = 1;
-  /// Early stopping: stop when the monitored loss has not improved on its
-  /// best value by more than `tol` for `n_iter_no_change` epochs in a row.
-  /// The monitored loss is the validation loss when a validation set is
-  /// given, else the training objective. tol <= 0 disables early stopping.
-  double tol = 1e-4;
-  std::size_t n_iter_no_change = 5;
+
+  // --- L-BFGS
+  /// Correction pairs kept.
+  std::size_t lbfgs_memory = 10;
 };
 
 /// Why a solver stopped.
 enum class StopReason {
-  kMaxEpochs,     ///< ran all epochs
-  kConverged,     ///< the monitored loss stopped improving by more than tol
+  kMaxEpochs,          ///< SGD ran all epochs
+  kConverged,          ///< SGD: the monitored loss stopped improving by more than tol
+  kGradientTolerance,  ///< ||grad f|| <= tol ||grad f(w0)||
+  kMaxIterations,      ///< full-batch solver ran max_iter iterations
+  kNoProgress,         ///< the line search or trust region could not decrease f any more (at rounding level)
 };
 std::string_view stop_reason_name(StopReason reason);
 
-/// What one epoch did; passed to the progress callback.
-struct EpochProgress {
-  std::size_t epoch = 0;          ///< 1-based
-  double train_objective = 0.0;   ///< mean loss + penalty on the whole training set
+/// What one epoch (SGD) or iteration (full-batch) did; passed to the
+/// progress callback.
+struct Progress {
+  std::size_t iteration = 0;  ///< 1-based epoch (SGD) or iteration
+  double objective = 0.0;     ///< f on the whole training set
+  std::optional<double> gradient_norm;   ///< ||grad f|| (full-batch solvers; pseudo-gradient with l1)
   std::optional<double> valid_loss;      ///< mean loss on the validation set
   std::optional<double> valid_accuracy;  ///< accuracy on the validation set
-  double learning_rate = 0.0;     ///< step size at the end of the epoch
-  double elapsed_seconds = 0.0;   ///< since training started
+  /// SGD: learning rate at the end of the epoch; GD and L-BFGS: accepted step
+  /// length; Newton: length of the Newton step.
+  double step = 0.0;
+  double elapsed_seconds = 0.0;  ///< since training started
 };
 
 /// Summary of a training run (stored in the model file).
 struct TrainReport {
-  std::size_t epochs = 0;
-  std::size_t updates = 0;
-  double objective = 0.0;  ///< final training objective
+  std::size_t iterations = 0;  ///< epochs (SGD) or iterations
+  std::size_t updates = 0;     ///< SGD: weight updates
+  double objective = 0.0;      ///< final training objective
+  std::optional<double> gradient_norm;
   std::optional<double> valid_loss;
   StopReason stop_reason = StopReason::kMaxEpochs;
   double seconds = 0.0;
   std::size_t train_rows = 0;
 };
 
-using ProgressCallback = std::function<void(const EpochProgress&)>;
+using ProgressCallback = std::function<void(const Progress&)>;
 
 /// Checks the options for values no solver accepts (negative l2, zero batch,
-/// optimal schedule without l2, ...). Called by train().
+/// optimal schedule without l2, l1 with newton, ...). Called by train().
 Status validate(const TrainOptions& options);
 
+/// The penalties train() uses for `options` on data whose (class-weighted)
+/// example weights sum to `weight_sum`: C converted, else l2 and l1 as given.
+struct ResolvedPenalty {
+  double l2;
+  double l1;
+};
+ResolvedPenalty resolve_penalty(const TrainOptions& options, double weight_sum);
+
 /// Trains a model on `train`. `valid`, when given, is monitored each epoch
-/// (and drives early stopping). `progress`, when set, is called once per
-/// epoch from the calling thread. Returns an error for invalid options or
-/// data (no rows, labels not 0/1, features of `valid` beyond `train`'s are
-/// allowed and ignored). Deterministic: same inputs and seed, same bits.
+/// or iteration (and drives SGD's early stopping). `init`, when given, is the
+/// starting point (warm start; its features beyond the data's are dropped,
+/// missing ones start at 0). `progress`, when set, is called once per epoch
+/// or iteration from the calling thread. The model's options hold the
+/// resolved l2 and l1. Returns an error for invalid options or data, or when
+/// training diverges. Deterministic: same inputs and seed, same bits.
 Result<Model> train(const DataView& train, const DataView* valid, const TrainOptions& options,
-                    const ProgressCallback& progress = {});
+                    const ProgressCallback& progress = {}, const Model* init = nullptr);
 
 }  // namespace logreg

@@ -1,10 +1,14 @@
 // LIBSVM/svmlight and CSV readers.
 //
 // Both parsers make one pass over the text held in memory: lines are found
-// with memchr, numbers are parsed in place with std::from_chars, and no line
-// or token is ever copied into a std::string. The fast path only asks "did
-// this token parse cleanly?"; when it did not, a separate (slow, rare) path
-// looks at the whole token again to say precisely what is wrong.
+// with memchr, numbers are parsed in place (short decimals by an exact fast
+// path, everything else by std::from_chars), and no line or token is ever
+// copied into a std::string. The fast path only asks "did this token parse
+// cleanly?"; when it did not, a separate (slow, rare) path looks at the
+// whole token again to say precisely what is wrong.
+//
+// Numbers that underflow (1e-400) read as 0, as with strtod; numbers that
+// overflow (1e999), NaN and Inf are errors.
 #include "logreg/data_reader.hpp"
 
 #include <fcntl.h>
@@ -17,7 +21,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -542,21 +545,18 @@ class CsvParser {
       }
       if (found == columns) {
         std::size_t index = 0;
-        const auto [last, ec] = std::from_chars(wanted.data(), wanted.data() + wanted.size(), index);
-        if (ec == std::errc{} && last == wanted.data() + wanted.size()) {
-          if (index >= columns) {
-            return Error(name_, header_line, 0,
-                         "label column " + wanted + " out of range (the header has " +
-                             std::to_string(columns) + (columns == 1 ? " column)" : " columns)"));
-          }
-          found = index;
-        } else if (ec == std::errc::result_out_of_range) {
-          return Error(name_, header_line, 0,
-                       "label column " + quote(wanted) + " out of range (the header has " +
-                           std::to_string(columns) + (columns == 1 ? " column)" : " columns)"));
-        } else {
+        const char* const wanted_end = wanted.data() + wanted.size();
+        const auto [last, ec] = std::from_chars(wanted.data(), wanted_end, index);
+        const bool digits = last == wanted_end && ec != std::errc::invalid_argument;
+        if (!digits) {
           return Error(name_, header_line, 0, "no column named " + quote(wanted) + " in the header");
         }
+        if (ec != std::errc{} || index >= columns) {
+          return Error(name_, header_line, 0,
+                       "label column " + wanted + " out of range (the header has " +
+                           std::to_string(columns) + (columns == 1 ? " column)" : " columns)"));
+        }
+        found = index;
       }
       label_column = found;
     }
@@ -699,26 +699,16 @@ std::string_view first_content_line(std::string_view text) {
   return {};
 }
 
+/// LIBSVM when a whitespace-separated token after the first has a ':'; else
+/// CSV when the line has the delimiter; else LIBSVM (a lone label, say).
 DataFormat detect_format(std::string_view line, char delimiter) {
   // Only the part before a comment counts.
   const std::size_t hash = line.find('#');
   if (hash != std::string_view::npos) line = line.substr(0, hash);
-  std::size_t tokens = 0;
-  bool colon_after_first = false;
   std::size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && is_blank(line[i])) ++i;
-    if (i == line.size()) break;
-    const std::size_t start = i;
-    while (i < line.size() && !is_blank(line[i])) ++i;
-    if (tokens > 0 && line.substr(start, i - start).find(':') != std::string_view::npos) {
-      colon_after_first = true;
-    }
-    ++tokens;
-  }
-  const bool has_delimiter = line.find(delimiter) != std::string_view::npos;
-  if (colon_after_first || (tokens == 1 && !has_delimiter)) return DataFormat::kLibsvm;
-  if (has_delimiter) return DataFormat::kCsv;
+  while (i < line.size() && !is_blank(line[i])) ++i;  // the first token
+  if (line.find(':', i) != std::string_view::npos) return DataFormat::kLibsvm;
+  if (line.find(delimiter) != std::string_view::npos) return DataFormat::kCsv;
   return DataFormat::kLibsvm;
 }
 

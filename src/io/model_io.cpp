@@ -25,28 +25,46 @@ using nlohmann::json;
 
 constexpr const char* kFormatName = "logreg-model";
 
+json optional_number(const std::optional<double>& value) { return value ? json(*value) : json(nullptr); }
+
+json class_weights_to_json(const ClassWeights& cw) {
+  switch (cw.mode) {
+    case ClassWeights::Mode::kNone: return "none";
+    case ClassWeights::Mode::kBalanced: return "balanced";
+    case ClassWeights::Mode::kGiven: return json::array({cw.negative, cw.positive});
+  }
+  return "none";
+}
+
 json options_to_json(const TrainOptions& o) {
   return json{{"solver", solver_name(o.solver)},
+              {"l2", o.l2},
+              {"l1", o.l1},
+              {"penalize_bias", o.penalize_bias},
+              {"C", optional_number(o.C)},
+              {"l1_ratio", o.l1_ratio},
+              {"class_weight", class_weights_to_json(o.class_weights)},
               {"epochs", o.epochs},
+              {"max_iter", o.max_iter},
+              {"tol", optional_number(o.tol)},
+              {"n_iter_no_change", o.n_iter_no_change},
               {"batch_size", o.batch_size},
               {"learning_rate", o.learning_rate},
               {"schedule", schedule_name(o.schedule)},
               {"power_t", o.power_t},
-              {"l2", o.l2},
               {"seed", o.seed},
-              {"tol", o.tol},
-              {"n_iter_no_change", o.n_iter_no_change}};
+              {"lbfgs_memory", o.lbfgs_memory}};
 }
 
 json report_to_json(const TrainReport& r) {
-  json out{{"epochs", r.epochs},
-           {"updates", r.updates},
-           {"objective", r.objective},
-           {"stop_reason", stop_reason_name(r.stop_reason)},
-           {"seconds", r.seconds},
-           {"train_rows", r.train_rows}};
-  out["valid_loss"] = r.valid_loss ? json(*r.valid_loss) : json(nullptr);
-  return out;
+  return json{{"iterations", r.iterations},
+              {"updates", r.updates},
+              {"objective", r.objective},
+              {"gradient_norm", optional_number(r.gradient_norm)},
+              {"valid_loss", optional_number(r.valid_loss)},
+              {"stop_reason", stop_reason_name(r.stop_reason)},
+              {"seconds", r.seconds},
+              {"train_rows", r.train_rows}};
 }
 
 // Thrown inside model_from_json only, turned into an Error at its boundary.
@@ -83,11 +101,51 @@ std::size_t count_from(const json& value, const std::string& what) {
   return value.get<std::size_t>();
 }
 
+std::optional<double> optional_finite(const json& object, const char* key, const std::string& what) {
+  if (!object.contains(key) || object[key].is_null()) return std::nullopt;
+  return finite_number(object[key], what);
+}
+
+bool boolean(const json& value, const std::string& what) {
+  if (!value.is_boolean()) throw FormatProblem{what + " is not true or false"};
+  return value.get<bool>();
+}
+
+ClassWeights class_weights_from_json(const json& value) {
+  ClassWeights cw;
+  if (value.is_string() && value.get<std::string>() == "none") return cw;
+  if (value.is_string() && value.get<std::string>() == "balanced") {
+    cw.mode = ClassWeights::Mode::kBalanced;
+    return cw;
+  }
+  if (value.is_array() && value.size() == 2) {
+    cw.mode = ClassWeights::Mode::kGiven;
+    cw.negative = finite_number(value[0], "options.class_weight[0]");
+    cw.positive = finite_number(value[1], "options.class_weight[1]");
+    return cw;
+  }
+  throw FormatProblem{"options.class_weight is not \"none\", \"balanced\" or [w0, w1]"};
+}
+
+// Options are optional field by field, so older files and hand-written ones
+// load; what is present must be well-formed.
 TrainOptions options_from_json(const json& j) {
   TrainOptions o;
   if (!j.is_object()) throw FormatProblem{"\"options\" is not an object"};
-  if (j.contains("solver")) o.solver = enum_from(j["solver"], "options.solver", {Solver::kSgd}, solver_name);
+  if (j.contains("solver")) {
+    o.solver = enum_from(j["solver"], "options.solver", {Solver::kSgd, Solver::kGd, Solver::kLbfgs, Solver::kNewton},
+                         solver_name);
+  }
+  if (j.contains("l2")) o.l2 = finite_number(j["l2"], "options.l2");
+  if (j.contains("l1")) o.l1 = finite_number(j["l1"], "options.l1");
+  if (j.contains("penalize_bias")) o.penalize_bias = boolean(j["penalize_bias"], "options.penalize_bias");
+  o.C = optional_finite(j, "C", "options.C");
+  if (j.contains("l1_ratio")) o.l1_ratio = finite_number(j["l1_ratio"], "options.l1_ratio");
+  if (j.contains("class_weight")) o.class_weights = class_weights_from_json(j["class_weight"]);
   if (j.contains("epochs")) o.epochs = count_from(j["epochs"], "options.epochs");
+  if (j.contains("max_iter")) o.max_iter = count_from(j["max_iter"], "options.max_iter");
+  o.tol = optional_finite(j, "tol", "options.tol");
+  if (j.contains("n_iter_no_change")) o.n_iter_no_change = count_from(j["n_iter_no_change"], "options.n_iter_no_change");
   if (j.contains("batch_size")) o.batch_size = count_from(j["batch_size"], "options.batch_size");
   if (j.contains("learning_rate")) o.learning_rate = finite_number(j["learning_rate"], "options.learning_rate");
   if (j.contains("schedule")) {
@@ -95,25 +153,24 @@ TrainOptions options_from_json(const json& j) {
                            {Schedule::kConstant, Schedule::kInvScaling, Schedule::kOptimal}, schedule_name);
   }
   if (j.contains("power_t")) o.power_t = finite_number(j["power_t"], "options.power_t");
-  if (j.contains("l2")) o.l2 = finite_number(j["l2"], "options.l2");
   if (j.contains("seed")) o.seed = count_from(j["seed"], "options.seed");
-  if (j.contains("tol")) o.tol = finite_number(j["tol"], "options.tol");
-  if (j.contains("n_iter_no_change")) o.n_iter_no_change = count_from(j["n_iter_no_change"], "options.n_iter_no_change");
+  if (j.contains("lbfgs_memory")) o.lbfgs_memory = count_from(j["lbfgs_memory"], "options.lbfgs_memory");
   return o;
 }
 
 TrainReport report_from_json(const json& j) {
   TrainReport r;
   if (!j.is_object()) throw FormatProblem{"\"training\" is not an object"};
-  if (j.contains("epochs")) r.epochs = count_from(j["epochs"], "training.epochs");
+  if (j.contains("iterations")) r.iterations = count_from(j["iterations"], "training.iterations");
   if (j.contains("updates")) r.updates = count_from(j["updates"], "training.updates");
   if (j.contains("objective")) r.objective = finite_number(j["objective"], "training.objective");
-  if (j.contains("valid_loss") && !j["valid_loss"].is_null()) {
-    r.valid_loss = finite_number(j["valid_loss"], "training.valid_loss");
-  }
+  r.gradient_norm = optional_finite(j, "gradient_norm", "training.gradient_norm");
+  r.valid_loss = optional_finite(j, "valid_loss", "training.valid_loss");
   if (j.contains("stop_reason")) {
     r.stop_reason = enum_from(j["stop_reason"], "training.stop_reason",
-                              {StopReason::kMaxEpochs, StopReason::kConverged}, stop_reason_name);
+                              {StopReason::kMaxEpochs, StopReason::kConverged, StopReason::kGradientTolerance,
+                               StopReason::kMaxIterations, StopReason::kNoProgress},
+                              stop_reason_name);
   }
   if (j.contains("seconds")) r.seconds = finite_number(j["seconds"], "training.seconds");
   if (j.contains("train_rows")) r.train_rows = count_from(j["train_rows"], "training.train_rows");

@@ -14,8 +14,18 @@ std::string_view loss_name(Loss loss) {
 std::string_view solver_name(Solver solver) {
   switch (solver) {
     case Solver::kSgd: return "sgd";
+    case Solver::kGd: return "gd";
+    case Solver::kLbfgs: return "lbfgs";
+    case Solver::kNewton: return "newton";
   }
   return "?";
+}
+
+std::optional<Solver> parse_solver(std::string_view text) {
+  for (Solver s : {Solver::kSgd, Solver::kGd, Solver::kLbfgs, Solver::kNewton}) {
+    if (solver_name(s) == text) return s;
+  }
+  return std::nullopt;
 }
 
 std::string_view schedule_name(Schedule schedule) {
@@ -31,6 +41,9 @@ std::string_view stop_reason_name(StopReason reason) {
   switch (reason) {
     case StopReason::kMaxEpochs: return "max_epochs";
     case StopReason::kConverged: return "converged";
+    case StopReason::kGradientTolerance: return "gradient_tolerance";
+    case StopReason::kMaxIterations: return "max_iterations";
+    case StopReason::kNoProgress: return "no_progress";
   }
   return "?";
 }

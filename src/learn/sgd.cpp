@@ -2,6 +2,7 @@
 //
 // Problem (see docs/objective.md):
 //   minimise f(w, b) = sum_i c_i L(w.x_i + b, y_i) / sum_i c_i + (l2/2) ||w||^2
+//                      + l1 ||w||_1
 //
 // Algorithm: each epoch shuffles an index permutation (never the data) with
 // the seeded generator and walks it in batches of B examples. For a batch S
@@ -17,6 +18,13 @@
 // non-zeros: O(nnz) per example. The scale is folded into v when it gets
 // small, to keep v's digits.
 //
+// L1: the cumulative penalty of Y. Tsuruoka, J. Tsujii and S. Ananiadou,
+// "Stochastic gradient descent training for L1-regularized log-linear models
+// with cumulative penalty", ACL 2009 (as scikit-learn does): u accumulates
+// eta_t l1, and after each update every touched weight is pulled towards 0
+// by what it has not yet received of u, without crossing 0. Lazy like the
+// L2 scale: O(nnz) per update.
+//
 // Schedules (names as in scikit-learn's SGDClassifier), t = 1, 2, ... counts
 // updates: constant eta0; invscaling eta0 / t^power_t; optimal
 // 1 / (l2 (t0 + t - 1)) with Bottou's t0 = 1 / (l2 * sqrt(1 / sqrt(l2))),
@@ -27,7 +35,7 @@
 // improved on its best by more than tol for n_iter_no_change epochs.
 // Cost per epoch: O(nnz) for the updates plus O(nnz + d) for the exact
 // training objective reported each epoch.
-#include "learn/sgd.hpp"
+#include "learn/solver.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -70,32 +78,17 @@ class StepSize {
   double t0_ = 0.0;
 };
 
-double mean_loss(const Model& model, const DataView& data, double* accuracy) {
-  const std::vector<double> z = model.margins(data);
-  double total = 0.0;
-  std::size_t correct = 0;
-  for (std::size_t i = 0; i < data.rows(); ++i) {
-    total += loss_value(model.loss, z[i], data.labels[i]);
-    correct += static_cast<std::size_t>(model.label(z[i]) == static_cast<int>(data.labels[i]));
-  }
-  const auto n = static_cast<double>(std::max<std::size_t>(data.rows(), 1));
-  if (accuracy != nullptr) *accuracy = static_cast<double>(correct) / n;
-  return total / n;
-}
-
-bool all_finite(const std::vector<double>& values) {
-  return std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); });
-}
-
 }  // namespace
 
-Result<Model> train_sgd(const DataView& train, const DataView* valid, const TrainOptions& options,
-                        const ProgressCallback& progress) {
-  const auto start = std::chrono::steady_clock::now();
+Result<Model> train_sgd(const SolverInput& input) {
+  const TrainOptions& options = input.options;
+  const DataView& train = input.train;
   const std::size_t n = train.rows();
   const std::size_t d = train.num_features;
   const std::size_t batch = std::min(options.batch_size, n);
   const double l2 = options.l2;
+  const double l1 = options.l1;
+  const double tol = options.tol.value_or(1e-4);
 
   // Example weights enter as c_i / mean(c) so each step is an unbiased
   // estimate of the weighted-mean gradient.
@@ -104,14 +97,30 @@ Result<Model> train_sgd(const DataView& train, const DataView* valid, const Trai
   if (!(weight_sum > 0.0)) return Error("the example weights sum to zero");
   const double inverse_mean_weight = static_cast<double>(n) / weight_sum;
 
-  std::vector<double> v(d, 0.0);  // w = scale * v
+  std::vector<double> v(input.theta0.begin(), input.theta0.begin() + static_cast<std::ptrdiff_t>(d));  // w = scale * v
   double scale = 1.0;
-  double bias = 0.0;
+  double bias = input.theta0[d];
+  // Cumulative L1 penalty: total per weight so far (u) and what each weight received (q).
+  double l1_total = 0.0;
+  std::vector<double> l1_received(l1 > 0.0 ? d : 0, 0.0);
+  auto apply_l1 = [&](const core::RowRef& r) {
+    for (std::size_t k = 0; k < r.count; ++k) {
+      const FeatureIndex j = r.indices[k];
+      const double w = scale * v[j];
+      double shrunk = w;
+      if (w > 0.0) {
+        shrunk = std::max(0.0, w - (l1_total + l1_received[j]));
+      } else if (w < 0.0) {
+        shrunk = std::min(0.0, w + (l1_total - l1_received[j]));
+      }
+      if (shrunk != w) {
+        v[j] = shrunk / scale;
+        l1_received[j] += shrunk - w;
+      }
+    }
+  };
 
-  Model model;
-  model.loss = options.loss;
-  model.options = options;
-  Objective objective(train, options.loss, l2);
+  Objective objective(train, options.loss, input.penalty());
   std::vector<double> theta(d + 1, 0.0);
 
   std::vector<std::size_t> order(n);
@@ -124,8 +133,9 @@ Result<Model> train_sgd(const DataView& train, const DataView* valid, const Trai
   std::size_t epochs_without_improvement = 0;
   std::size_t t = 0;
   double eta = step_size.at(1);
-  TrainReport& report = model.report;
+  TrainReport report;
   report.train_rows = n;
+  double train_objective = 0.0;
 
   for (std::size_t epoch = 1; epoch <= options.epochs; ++epoch) {
     rng.shuffle(std::span<std::size_t>(order));
@@ -163,43 +173,34 @@ Result<Model> train_sgd(const DataView& train, const DataView* valid, const Trai
         core::sparse_axpy(factor * g, r.indices, r.values, r.count, v.data());
       }
       bias -= step * bias_step;
+      if (l1 > 0.0) {
+        l1_total += eta * l1;
+        for (std::size_t k = first; k < last; ++k) apply_l1(core::row(train, order[k]));
+      }
       if (scale < 1e-9) {
         for (double& value : v) value *= scale;
         scale = 1.0;
       }
     }
-    report.epochs = epoch;
+    report.iterations = epoch;
     report.updates = t;
 
     for (std::size_t j = 0; j < d; ++j) theta[j] = scale * v[j];
     theta[d] = bias;
-    const double train_objective = objective.value(theta);
+    train_objective = objective.value(theta);
     if (!std::isfinite(train_objective) || !all_finite(theta)) {
-      return Error("training diverged in epoch " + std::to_string(epoch) +
-                   " (the loss is no longer finite); try a smaller --learning-rate");
+      return divergence_error(epoch, "epoch", "try a smaller --learning-rate");
     }
-    model.weights.assign(theta.begin(), theta.begin() + static_cast<std::ptrdiff_t>(d));
-    model.bias = bias;
 
-    EpochProgress line;
-    line.epoch = epoch;
-    line.train_objective = train_objective;
-    line.learning_rate = eta;
-    double monitored = train_objective;
-    if (valid != nullptr) {
-      double accuracy = 0.0;
-      const double loss = mean_loss(model, *valid, &accuracy);
-      line.valid_loss = loss;
-      line.valid_accuracy = accuracy;
-      monitored = loss;
-      report.valid_loss = loss;
-    }
-    report.objective = train_objective;
-    line.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (progress) progress(line);
+    Progress line;
+    line.iteration = epoch;
+    line.objective = train_objective;
+    line.step = eta;
+    emit_progress(input, theta, line, report);
+    const double monitored = line.valid_loss.value_or(train_objective);
 
-    if (options.tol > 0.0) {
-      if (monitored > best_monitored - options.tol) {
+    if (tol > 0.0) {
+      if (monitored > best_monitored - tol) {
         ++epochs_without_improvement;
       } else {
         epochs_without_improvement = 0;
@@ -211,7 +212,10 @@ Result<Model> train_sgd(const DataView& train, const DataView* valid, const Trai
       }
     }
   }
-  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.objective = train_objective;
+  report.seconds = input.elapsed();
+  Model model = make_model(input, theta);
+  model.report = report;
   return model;
 }
 

@@ -1,0 +1,87 @@
+#include "learn/solver.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "logreg/metrics.hpp"
+
+namespace logreg::learn {
+
+Model make_model(const SolverInput& input, std::span<const double> theta) {
+  Model model;
+  model.loss = input.options.loss;
+  model.options = input.options;
+  const std::size_t d = input.train.num_features;
+  model.weights.assign(theta.begin(), theta.begin() + static_cast<std::ptrdiff_t>(d));
+  model.bias = theta[d];
+  return model;
+}
+
+void emit_progress(const SolverInput& input, std::span<const double> theta, Progress& line, TrainReport& report) {
+  if (input.valid != nullptr) {
+    const Model model = make_model(input, theta);
+    const std::vector<double> z = model.margins(*input.valid);
+    double total = 0.0;
+    std::size_t correct = 0;
+    for (std::size_t i = 0; i < input.valid->rows(); ++i) {
+      total += loss_value(model.loss, z[i], input.valid->labels[i]);
+      correct += static_cast<std::size_t>(model.label(z[i]) == static_cast<int>(input.valid->labels[i]));
+    }
+    const auto n = static_cast<double>(std::max<std::size_t>(input.valid->rows(), 1));
+    line.valid_loss = total / n;
+    line.valid_accuracy = static_cast<double>(correct) / n;
+    report.valid_loss = line.valid_loss;
+  }
+  line.elapsed_seconds = input.elapsed();
+  if (input.progress != nullptr && *input.progress) (*input.progress)(line);
+}
+
+double gradient_tolerance(const SolverInput& input) {
+  if (input.options.tol) return *input.options.tol;
+  std::size_t positives = 0;
+  for (double y : input.train.labels) positives += y > 0.5 ? 1 : 0;
+  const std::size_t n = input.train.rows();
+  const std::size_t minority = std::min(positives, n - positives);
+  return 0.01 * static_cast<double>(std::max<std::size_t>(minority, 1)) / static_cast<double>(n);
+}
+
+void pseudo_gradient(const Objective& objective, std::span<const double> theta, std::span<const double> gradient,
+                     std::span<double> out) {
+  const double l1 = objective.penalty().l1;
+  for (std::size_t j = 0; j < gradient.size(); ++j) {
+    const double g = gradient[j];
+    if (l1 == 0.0 || !objective.penalized(j)) {
+      out[j] = g;
+    } else if (theta[j] > 0.0) {
+      out[j] = g + l1;
+    } else if (theta[j] < 0.0) {
+      out[j] = g - l1;
+    } else if (g + l1 < 0.0) {
+      out[j] = g + l1;
+    } else if (g - l1 > 0.0) {
+      out[j] = g - l1;
+    } else {
+      out[j] = 0.0;
+    }
+  }
+}
+
+double norm2(std::span<const double> v) { return std::sqrt(dot(v, v)); }
+
+double dot(std::span<const double> a, std::span<const double> b) {
+  double sum = 0.0;
+  for (std::size_t j = 0; j < a.size(); ++j) sum += a[j] * b[j];
+  return sum;
+}
+
+bool all_finite(std::span<const double> v) {
+  return std::all_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); });
+}
+
+Error divergence_error(std::size_t iteration, const char* unit, const char* hint) {
+  return Error("training diverged in " + std::string(unit) + " " + std::to_string(iteration) +
+               " (the loss is no longer finite); " + hint);
+}
+
+}  // namespace logreg::learn

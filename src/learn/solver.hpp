@@ -1,0 +1,62 @@
+// Internal: what every solver receives, and the pieces they share.
+#pragma once
+
+#include <chrono>
+#include <span>
+#include <vector>
+
+#include "logreg/model.hpp"
+#include "logreg/objective.hpp"
+#include "logreg/result.hpp"
+#include "logreg/train.hpp"
+
+namespace logreg::learn {
+
+/// Everything a solver needs, resolved by train(): the data carry the
+/// effective example weights (class weights folded in), and options.l2/l1
+/// are the final penalties.
+struct SolverInput {
+  DataView train;
+  const DataView* valid = nullptr;
+  TrainOptions options;
+  const ProgressCallback* progress = nullptr;
+  /// Starting point, dimension features + 1 (bias last).
+  std::vector<double> theta0;
+  std::chrono::steady_clock::time_point start;
+
+  Penalty penalty() const { return Penalty{options.l2, options.l1, options.penalize_bias}; }
+  double elapsed() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+};
+
+Result<Model> train_sgd(const SolverInput& input);
+Result<Model> train_gd(const SolverInput& input);
+Result<Model> train_lbfgs(const SolverInput& input);
+Result<Model> train_newton(const SolverInput& input);
+
+/// A model holding theta (weights, then bias) and the input's options.
+Model make_model(const SolverInput& input, std::span<const double> theta);
+
+/// Fills the validation fields and elapsed time of `line`, sends it to the
+/// progress callback, and records the validation loss in `report`.
+void emit_progress(const SolverInput& input, std::span<const double> theta, Progress& line, TrainReport& report);
+
+/// Relative gradient tolerance of the full-batch solvers: options.tol, else
+/// LIBLINEAR's default 0.01 * max(min(#pos, #neg), 1) / n.
+double gradient_tolerance(const SolverInput& input);
+
+/// The minimum-norm subgradient of f = smooth + l1 ||.||_1 (on the penalised
+/// coordinates), given the smooth part's gradient: OWL-QN's pseudo-gradient.
+/// Equals `gradient` when l1 = 0.
+void pseudo_gradient(const Objective& objective, std::span<const double> theta, std::span<const double> gradient,
+                     std::span<double> out);
+
+double norm2(std::span<const double> v);
+double dot(std::span<const double> a, std::span<const double> b);
+bool all_finite(std::span<const double> v);
+
+/// The error for a run whose objective or parameters stopped being finite.
+Error divergence_error(std::size_t iteration, const char* unit, const char* hint);
+
+}  // namespace logreg::learn
