@@ -41,6 +41,7 @@ struct CommandError {
 struct DataOptions {
   std::string format = "auto";
   std::string label_column;
+  std::string weight_column;
   std::string delimiter = ",";
 };
 
@@ -53,10 +54,16 @@ void add_data_options(CLI::App* command, DataOptions& data) {
   command->add_option("--delimiter", data.delimiter, "CSV field delimiter (one character)")->capture_default_str();
 }
 
+void add_weight_column_option(CLI::App* command, DataOptions& data) {
+  command->add_option("--weight-column", data.weight_column,
+                      "CSV column of per-example weights, by name or 0-based index (not a feature)");
+}
+
 logreg::ReadOptions read_options(const DataOptions& data) {
   logreg::ReadOptions options;
   options.format = *logreg::parse_format(data.format);
   options.label_column = data.label_column;
+  options.weight_column = data.weight_column;
   if (data.delimiter.size() != 1) throw CommandError{"--delimiter must be exactly one character"};
   options.delimiter = data.delimiter[0];
   return options;
@@ -433,7 +440,7 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--learning-rate", train.options.learning_rate, "eta0 of the constant/invscaling schedules")
       ->capture_default_str();
   train_cmd->add_option("--schedule", train.schedule,
-                        "constant: eta0; invscaling: eta0/t^0.5; optimal: 1/(l2 (t0+t)) (needs --l2)")
+                        "constant: eta0; invscaling: eta0/t^power_t; optimal: 1/(l2 (t0+t-1)) (needs --l2)")
       ->check(CLI::IsMember({"constant", "invscaling", "optimal"}))
       ->capture_default_str();
   train_cmd->add_option("--power-t", train.options.power_t, "Exponent of invscaling")->capture_default_str();
@@ -461,6 +468,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   train_cmd->add_flag("-q,--quiet", train.quiet, "No progress lines");
   add_data_options(train_cmd, train.data_options);
+  add_weight_column_option(train_cmd, train.data_options);
   train_cmd->footer(
       "Examples:\n"
       "  logreg train train.svm -o model.json\n"

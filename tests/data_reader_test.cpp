@@ -284,6 +284,97 @@ TEST(CsvReader, RowErrors) {
 }
 
 // ---------------------------------------------------------------------------
+// CSV weight column
+
+ReadOptions weight_options(std::string weight_column, std::string label_column = {}) {
+  ReadOptions options = csv_options(std::move(label_column));
+  options.weight_column = std::move(weight_column);
+  return options;
+}
+
+TEST(CsvWeights, NoWeightColumnLeavesWeightsEmpty) {
+  const Dataset ds = parse_ok("label,w,a\n1,2,3\n", csv_options());
+  EXPECT_TRUE(ds.weights.empty());
+  EXPECT_EQ(ds.feature_names, (Names{"w", "a"}));
+  EXPECT_EQ(ds.num_features, 2u);
+}
+
+TEST(CsvWeights, ByName) {
+  const Dataset ds = parse_ok("a,label,w,b\n1.5,1,2.5,0\n0,0,0,2\n3,1,1e-2,4\n", weight_options("w"));
+  EXPECT_EQ(ds.weights, (Values{2.5, 0, 1e-2}));
+  EXPECT_EQ(ds.labels, (Values{1, 0, 1}));
+  EXPECT_EQ(ds.feature_names, (Names{"a", "b"}));
+  EXPECT_EQ(ds.num_features, 2u);
+  EXPECT_EQ(ds.row_offsets, (Offsets{0, 1, 2, 4}));
+  EXPECT_EQ(ds.indices, (Indices{0, 1, 0, 1}));
+  EXPECT_EQ(ds.values, (Values{1.5, 2, 3, 4}));
+}
+
+TEST(CsvWeights, ByIndexWithLabelByIndex) {
+  // Weight in column 0 (before the label), label in column 3 (last).
+  const Dataset ds = parse_ok("c0,c1,c2,c3\n 4 ,5,0,-1\n0.5,0,6,1\n", weight_options("0", "3"));
+  EXPECT_EQ(ds.weights, (Values{4, 0.5}));
+  EXPECT_EQ(ds.labels, (Values{0, 1}));
+  EXPECT_EQ(ds.feature_names, (Names{"c1", "c2"}));
+  EXPECT_EQ(ds.num_features, 2u);
+  EXPECT_EQ(ds.row_offsets, (Offsets{0, 1, 2}));
+  EXPECT_EQ(ds.indices, (Indices{0, 1}));
+  EXPECT_EQ(ds.values, (Values{5, 6}));
+}
+
+TEST(CsvWeights, HeaderNameTakesPrecedenceOverIndex) {
+  const Dataset ds = parse_ok("label,2,1\n1,3,7\n", weight_options("1"));  // the column named "1"
+  EXPECT_EQ(ds.weights, (Values{7}));
+  EXPECT_EQ(ds.feature_names, (Names{"2"}));
+  EXPECT_EQ(ds.values, (Values{3}));
+}
+
+TEST(CsvWeights, OnlyLabelAndWeightAndAutoDetection) {
+  ReadOptions options;  // auto detection
+  options.weight_column = "w";
+  const Dataset ds = parse_ok("w,label\n2,1\n3,0\n", options);
+  EXPECT_EQ(ds.weights, (Values{2, 3}));
+  EXPECT_EQ(ds.labels, (Values{1, 0}));
+  EXPECT_TRUE(ds.feature_names.empty());
+  EXPECT_EQ(ds.num_features, 0u);
+  EXPECT_EQ(ds.row_offsets, (Offsets{0, 0, 0}));
+}
+
+TEST(CsvWeights, ValueErrors) {
+  const ReadOptions options = weight_options("w");
+  EXPECT_EQ(parse_error("label,w,a\n1,abc,2\n", options), "mem:2:3: invalid weight 'abc'");
+  EXPECT_EQ(parse_error("label,w,a\n1,1,2\n0,inf,2\n", options), "mem:3:3: NaN or Inf value 'inf'");
+  EXPECT_EQ(parse_error("label,w,a\n1,NaN,2\n", options), "mem:2:3: NaN or Inf value 'NaN'");
+  EXPECT_EQ(parse_error("label,w,a\n1,-1,2\n", options), "mem:2:3: negative weight '-1' (weights must be >= 0)");
+  EXPECT_EQ(parse_error("label,a,w\n1,2, -0.5 \n", options),
+            "mem:2:6: negative weight '-0.5' (weights must be >= 0)");
+  EXPECT_EQ(parse_error("label,w,a\n1,,2\n", options), "mem:2:3: missing weight (empty field)");
+  EXPECT_EQ(parse_error("label,w,a\n1,1e999,2\n", options), "mem:2:3: value '1e999' out of range");
+  // A zero weight (also -0) is fine.
+  EXPECT_EQ(parse_ok("label,w\n1,0\n0,-0\n", options).weights.size(), 2u);
+}
+
+TEST(CsvWeights, ColumnErrors) {
+  EXPECT_EQ(parse_error("label,a\n1,0\n", weight_options("w")), "mem:1: no column named 'w' in the header");
+  EXPECT_EQ(parse_error("label,a\n1,0\n", weight_options("-1")), "mem:1: no column named '-1' in the header");
+  EXPECT_EQ(parse_error("label,a,b\n1,0,1\n", weight_options("3")),
+            "mem:1: weight column 3 out of range (the header has 3 columns)");
+  // Same column as the label: named, by index, or the default label column.
+  EXPECT_EQ(parse_error("label,a\n1,0\n", weight_options("label")), "mem:1: the weight column is also the label column");
+  EXPECT_EQ(parse_error("y,a\n1,0\n", weight_options("0")), "mem:1: the weight column is also the label column");
+  EXPECT_EQ(parse_error("y,a\n1,0\n", weight_options("a", "a")), "mem:1: the weight column is also the label column");
+  EXPECT_EQ(parse_error("\n# c\ny,a\n1,0\n", weight_options("y")), "mem:3: the weight column is also the label column");
+}
+
+TEST(CsvWeights, LibsvmIsRejected) {
+  ReadOptions options;  // auto detection finds LIBSVM
+  options.weight_column = "w";
+  EXPECT_EQ(parse_error("1 1:2\n", options), "mem: --weight-column applies to CSV files only");
+  options.format = DataFormat::kLibsvm;  // forced, even if the text looks like CSV
+  EXPECT_EQ(parse_error("label,w\n1,2\n", options), "mem: --weight-column applies to CSV files only");
+}
+
+// ---------------------------------------------------------------------------
 // Format detection
 
 TEST(FormatDetection, LibsvmAndCsv) {

@@ -25,7 +25,7 @@ Dataset heart() {
   return std::move(data).value();
 }
 
-// The algorithm of docs/solvers.md written the plain way: dense w, the
+// The algorithm of docs/objective.md written the plain way: dense w, the
 // penalty applied to every coordinate at every step.
 std::vector<double> naive_sgd(const Dataset& data, const TrainOptions& o) {
   const std::size_t n = data.rows();

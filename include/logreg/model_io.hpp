@@ -1,5 +1,5 @@
 // Model files: JSON, versioned, exact (every double written as the shortest
-// text that reads back to the same bits). See docs/model-format.md.
+// text that reads back to the same bits). See docs/formats.md.
 #pragma once
 
 #include <string>

@@ -40,7 +40,7 @@ enum class Solver {
 enum class Schedule {
   kConstant,    ///< eta_t = eta0
   kInvScaling,  ///< eta_t = eta0 / t^power_t, t = 1, 2, ... counts updates
-  kOptimal,     ///< eta_t = 1 / (l2 (t0 + t)), Bottou's heuristic t0; needs l2 > 0
+  kOptimal,     ///< eta_t = 1 / (l2 (t0 + t - 1)), Bottou's heuristic t0; needs l2 > 0
 };
 
 /// Class weights: each example's weight is multiplied by its class's.
@@ -80,8 +80,9 @@ struct TrainOptions {
   std::size_t max_iter = 1000;
   /// SGD: early stopping when the monitored loss has not improved on its
   /// best by more than tol for n_iter_no_change epochs (default 1e-4; 0
-  /// disables). Full-batch solvers: stop when ||grad f|| <= tol ||grad f(w0)||
-  /// (default LIBLINEAR's: 0.01 * max(min(#pos, #neg), 1) / n).
+  /// disables). Full-batch solvers: stop when ||grad f|| <= tol ||grad f(0)||
+  /// (default LIBLINEAR's: 0.01 * max(min(#pos, #neg), 1) / n); measured
+  /// against the gradient at 0, so a warm start stops at the same accuracy.
   std::optional<double> tol;
   std::size_t n_iter_no_change = 5;
 
@@ -106,7 +107,7 @@ struct TrainOptions {
 enum class StopReason {
   kMaxEpochs,          ///< SGD ran all epochs
   kConverged,          ///< SGD: the monitored loss stopped improving by more than tol
-  kGradientTolerance,  ///< ||grad f|| <= tol ||grad f(w0)||
+  kGradientTolerance,  ///< ||grad f|| <= tol ||grad f(0)||
   kMaxIterations,      ///< full-batch solver ran max_iter iterations
   kNoProgress,         ///< the line search or trust region could not decrease f any more (at rounding level)
 };

@@ -267,7 +267,8 @@ NumStatus classify_number(std::string_view token) {
 }
 
 /// The reason a token is not an acceptable number, or an empty string.
-/// `what` names the thing for the "invalid" case: "number" or "label".
+/// `what` names the thing for the "invalid" case: "number", "label" or
+/// "weight".
 std::string number_problem(std::string_view token, const char* what) {
   switch (classify_number(token)) {
     case NumStatus::kOk:
@@ -527,8 +528,7 @@ class CsvParser {
 
     // Label column.
     std::size_t label_column = 0;
-    const std::string& wanted = options_.label_column;
-    if (wanted.empty()) {
+    if (options_.label_column.empty()) {
       for (std::size_t i = 0; i < columns; ++i) {
         if (names[i] == "label") {
           label_column = i;
@@ -536,36 +536,30 @@ class CsvParser {
         }
       }
     } else {
-      std::size_t found = columns;
-      for (std::size_t i = 0; i < columns; ++i) {
-        if (names[i] == wanted) {
-          found = i;
-          break;
-        }
+      Result<std::size_t> found = find_column(names, options_.label_column, "label", header_line);
+      if (!found.ok()) return found.error();
+      label_column = found.value();
+    }
+
+    // Weight column, if any; kNoColumn never equals a field number, so the
+    // field loop needs no separate "is there a weight column?" test.
+    const bool has_weights = !options_.weight_column.empty();
+    std::size_t weight_column = kNoColumn;
+    if (has_weights) {
+      Result<std::size_t> found = find_column(names, options_.weight_column, "weight", header_line);
+      if (!found.ok()) return found.error();
+      weight_column = found.value();
+      if (weight_column == label_column) {
+        return Error(name_, header_line, 0, "the weight column is also the label column");
       }
-      if (found == columns) {
-        std::size_t index = 0;
-        const char* const wanted_end = wanted.data() + wanted.size();
-        const auto [last, ec] = std::from_chars(wanted.data(), wanted_end, index);
-        const bool digits = last == wanted_end && ec != std::errc::invalid_argument;
-        if (!digits) {
-          return Error(name_, header_line, 0, "no column named " + quote(wanted) + " in the header");
-        }
-        if (ec != std::errc{} || index >= columns) {
-          return Error(name_, header_line, 0,
-                       "label column " + wanted + " out of range (the header has " +
-                           std::to_string(columns) + (columns == 1 ? " column)" : " columns)"));
-        }
-        found = index;
-      }
-      label_column = found;
     }
 
     Dataset ds;
-    ds.num_features = columns - 1;
-    ds.feature_names.reserve(columns - 1);
+    const std::size_t features = columns - 1 - (has_weights ? 1 : 0);
+    ds.num_features = features;
+    ds.feature_names.reserve(features);
     for (std::size_t i = 0; i < columns; ++i) {
-      if (i != label_column) ds.feature_names.push_back(std::move(names[i]));
+      if (i != label_column && i != weight_column) ds.feature_names.push_back(std::move(names[i]));
     }
     // Every field takes at least two bytes (a digit and a delimiter or line
     // break), which bounds the non-zeros; rows take at least 2 * columns.
@@ -576,6 +570,7 @@ class CsvParser {
     ds.values.reserve(nnz_bound);
     ds.labels.reserve(rows_bound);
     ds.row_offsets.reserve(rows_bound + 1);
+    if (has_weights) ds.weights.reserve(rows_bound);
     prefer_huge_pages(ds.indices);
     prefer_huge_pages(ds.values);
 
@@ -592,24 +587,31 @@ class CsvParser {
       double label = 0.0;
       const char* label_start = q;
       const char* label_end = q;
+      double weight = 0.0;
+      const char* weight_start = q;
+      const char* weight_end = q;
       FeatureIndex feature = 0;
       for (std::size_t k = 0; k < columns; ++k) {
         q = skip_pad(q, eol);
         const char* const field_start = q;
         double value = 0.0;
         const NumParse parsed = parse_double(q, eol, value);
-        if (parsed.status != NumStatus::kOk) [[unlikely]] return diagnose_row(line_no, line.start, eol, label_column);
+        if (parsed.status != NumStatus::kOk) [[unlikely]] return diagnose_row(line_no, line.start, eol, label_column, weight_column);
         q = skip_pad(parsed.next, eol);
         if (k + 1 < columns) {
-          if (q == eol || *q != delimiter_) [[unlikely]] return diagnose_row(line_no, line.start, eol, label_column);
+          if (q == eol || *q != delimiter_) [[unlikely]] return diagnose_row(line_no, line.start, eol, label_column, weight_column);
           ++q;
         } else if (q != eol) [[unlikely]] {
-          return diagnose_row(line_no, line.start, eol, label_column);
+          return diagnose_row(line_no, line.start, eol, label_column, weight_column);
         }
         if (k == label_column) {
           label = value;
           label_start = field_start;
           label_end = parsed.next;
+        } else if (k == weight_column) {
+          weight = value;
+          weight_start = field_start;
+          weight_end = parsed.next;
         } else {
           if (value != 0.0) {
             ds.indices.push_back(feature);
@@ -622,6 +624,13 @@ class CsvParser {
       if (y < 0) [[unlikely]] return Error(name_, line_no, column_of(line.start, label_start), std::move(reason));
       ds.labels.push_back(static_cast<double>(y));
       ds.row_offsets.push_back(static_cast<std::int64_t>(ds.indices.size()));
+      if (has_weights) {
+        if (weight < 0.0) [[unlikely]] {
+          return Error(name_, line_no, column_of(line.start, weight_start),
+                       "negative weight " + quote(view(weight_start, weight_end)) + " (weights must be >= 0)");
+        }
+        ds.weights.push_back(weight);
+      }
     }
 
     if (ds.labels.empty()) return Error(name_, "no data rows (only a header)");
@@ -648,10 +657,35 @@ class CsvParser {
     return skip_blanks(p, end) == end;
   }
 
+  static constexpr std::size_t kNoColumn = static_cast<std::size_t>(-1);
+
+  /// The column `wanted` names: a header name, else a 0-based index given as
+  /// digits. `what` ("label", "weight") names the option in messages.
+  Result<std::size_t> find_column(const std::vector<std::string>& names, const std::string& wanted,
+                                  const char* what, std::size_t header_line) const {
+    const std::size_t columns = names.size();
+    for (std::size_t i = 0; i < columns; ++i) {
+      if (names[i] == wanted) return i;
+    }
+    std::size_t index = 0;
+    const char* const wanted_end = wanted.data() + wanted.size();
+    const auto [last, ec] = std::from_chars(wanted.data(), wanted_end, index);
+    const bool digits = last == wanted_end && ec != std::errc::invalid_argument;
+    if (!digits) {
+      return Error(name_, header_line, 0, "no column named " + quote(wanted) + " in the header");
+    }
+    if (ec != std::errc{} || index >= columns) {
+      return Error(name_, header_line, 0,
+                   std::string(what) + " column " + wanted + " out of range (the header has " +
+                       std::to_string(columns) + (columns == 1 ? " column)" : " columns)"));
+    }
+    return index;
+  }
+
   /// Finds what is wrong with a row the fast path rejected: the field count
   /// first, then each field in order.
   Error diagnose_row(std::size_t line_no, const char* line_start, const char* eol,
-                     std::size_t label_column) const {
+                     std::size_t label_column, std::size_t weight_column) const {
     std::size_t fields = 1;
     for (const char* c = line_start; c < eol; ++c) fields += *c == delimiter_ ? 1 : 0;
     if (fields != expected_fields_) {
@@ -665,12 +699,12 @@ class CsvParser {
       const char* field_end = delim != nullptr ? delim : eol;
       const std::string_view text = trim(view(field, field_end));
       const char* start = text.empty() ? field : text.data();
-      const bool is_label = k == label_column;
+      const char* const what = k == label_column ? "label" : k == weight_column ? "weight" : nullptr;
       std::string why;
       if (text.empty()) {
-        why = is_label ? "missing label (empty field)" : "missing value (empty field)";
+        why = what != nullptr ? std::string("missing ") + what + " (empty field)" : "missing value (empty field)";
       } else {
-        why = number_problem(text, is_label ? "label" : "number");
+        why = number_problem(text, what != nullptr ? what : "number");
       }
       if (!why.empty()) return Error(name_, line_no, column_of(line_start, start), std::move(why));
       if (delim == nullptr) break;
@@ -733,6 +767,7 @@ Result<Dataset> parse_dataset(std::string_view text, const std::string& name, co
   DataFormat format = options.format;
   if (format == DataFormat::kAuto) format = detect_format(first, options.delimiter);
   if (format == DataFormat::kCsv) return CsvParser(text, name, options).run();
+  if (!options.weight_column.empty()) return Error(name, "--weight-column applies to CSV files only");
   return LibsvmParser(text, name).run();
 }
 

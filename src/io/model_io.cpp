@@ -1,4 +1,4 @@
-// Model files: see docs/model-format.md for the fields.
+// Model files: see docs/formats.md for the fields.
 #include "logreg/model_io.hpp"
 
 #include <fcntl.h>

@@ -15,7 +15,7 @@
 //
 // Cost per iteration: X^T r and X d (two passes over the non-zeros), O(n + d)
 // per trial (one pass over the non-zeros per trial with l1).
-// Stopping: ||pseudo-gradient|| <= tol ||pseudo-gradient(theta0)||,
+// Stopping: ||pseudo-gradient|| <= tol ||pseudo-gradient(0)||,
 // max_iter, or a step that cannot decrease f (rounding level).
 #include <cmath>
 #include <vector>
@@ -23,6 +23,11 @@
 #include "learn/solver.hpp"
 
 namespace logreg::learn {
+
+// Stop after this many iterations in a row whose relative decrease of f is
+// at rounding level (a few ulps).
+constexpr double kStallDecrease = 4e-16;
+constexpr std::size_t kStallLimit = 5;
 
 Result<Model> train_gd(const SolverInput& input) {
   const TrainOptions& o = input.options;
@@ -35,11 +40,12 @@ Result<Model> train_gd(const SolverInput& input) {
   std::vector<double> d(n);
   std::vector<double> trial(n);
 
+  const double reference_norm = reference_gradient_norm(f);
   double fun = f.value_and_gradient(theta, g);
   if (!std::isfinite(fun)) return divergence_error(0, "iteration", "the starting point gives a non-finite loss");
   pseudo_gradient(f, theta, g, pg);
-  const double gnorm0 = norm2(pg);
-  double gnorm = gnorm0;
+  const double gnorm0 = reference_norm;
+  double gnorm = norm2(pg);
   const double tolerance = gradient_tolerance(input);
   // l1 part of f at a point (0 without l1).
   auto l1_term = [&](std::span<const double> t) {
@@ -52,9 +58,12 @@ Result<Model> train_gd(const SolverInput& input) {
 
   TrainReport report;
   report.train_rows = input.train.rows();
-  report.stop_reason = gnorm0 == 0.0 ? StopReason::kGradientTolerance : StopReason::kMaxIterations;
+  report.stop_reason = gnorm <= tolerance * gnorm0 ? StopReason::kGradientTolerance : StopReason::kMaxIterations;
   double step = 1.0 / std::max(gnorm0, 1e-300);
   std::size_t iteration = 0;
+  // Decreases at rounding level for kStallLimit iterations in a row: the
+  // gradient tolerance is below what double precision can resolve here.
+  std::size_t stalled = 0;
   while (report.stop_reason == StopReason::kMaxIterations && iteration < o.max_iter) {
     ++iteration;
     for (std::size_t j = 0; j < n; ++j) d[j] = -g[j];
@@ -98,6 +107,8 @@ Result<Model> train_gd(const SolverInput& input) {
       --iteration;
       break;
     }
+    stalled = fun - fun_new <= kStallDecrease * std::fabs(fun) ? stalled + 1 : 0;
+    if (stalled >= kStallLimit) report.stop_reason = StopReason::kNoProgress;
     theta.swap(trial);
     fun = fun_new;
     f.gradient(theta, g);
@@ -106,7 +117,9 @@ Result<Model> train_gd(const SolverInput& input) {
     }
     pseudo_gradient(f, theta, g, pg);
     gnorm = norm2(pg);
-    if (gnorm <= tolerance * gnorm0) report.stop_reason = StopReason::kGradientTolerance;
+    if (report.stop_reason == StopReason::kMaxIterations && gnorm <= tolerance * gnorm0) {
+      report.stop_reason = StopReason::kGradientTolerance;
+    }
 
     Progress line;
     line.iteration = iteration;

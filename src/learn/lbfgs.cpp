@@ -6,14 +6,15 @@
 // Algorithm: L-BFGS two-loop recursion (J. Nocedal, "Updating quasi-Newton
 // matrices with limited storage", Math. Comp. 35, 1980; Nocedal and Wright,
 // Numerical Optimization, Alg. 7.4) with m = lbfgs_memory pairs and the
-// initial scaling s'y / y'y. With l1 > 0: OWL-QN (G. Andrew and J. Gao,
+// initial matrix H0 = gamma diag(1 / diag(H(0))), gamma = s'y / y'H0y:
+// a diagonal (Jacobi) preconditioner, so raw features of very different
+// scales do not slow it down. With l1 > 0: OWL-QN (G. Andrew and J. Gao,
 // "Scalable training of L1-regularized log-linear models", ICML 2007): the
 // pseudo-gradient replaces the gradient, the direction is constrained to its
 // orthant and every trial point is projected onto the orthant of the current
 // point.
 //
-// Line search: backtracking (halving) from step 1 (1/||g|| on the first
-// iteration) until the Armijo condition f(theta + a d) <= f + 1e-4 a g'd
+// Line search: backtracking (halving) from step 1 until the Armijo condition f(theta + a d) <= f + 1e-4 a g'd
 // holds. Without l1 a trial costs O(n + d): the margins move along the cached
 // X d (one pass over the non-zeros per iteration, not per trial).
 // A correction pair is kept only when s'y > 1e-10 ||s|| ||y||: squared
@@ -22,7 +23,7 @@
 //
 // Cost per iteration: X d and X^T r (two passes over the non-zeros),
 // O(m d) for the recursion, O(n + d) per line-search trial.
-// Stopping: ||pseudo-gradient|| <= tol ||pseudo-gradient(theta0)||,
+// Stopping: ||pseudo-gradient|| <= tol ||pseudo-gradient(0)||,
 // max_iter, or a line search that cannot decrease f (rounding level).
 #include <cmath>
 #include <deque>
@@ -31,6 +32,11 @@
 #include "learn/solver.hpp"
 
 namespace logreg::learn {
+
+// Stop after this many iterations in a row whose relative decrease of f is
+// at rounding level (a few ulps).
+constexpr double kStallDecrease = 4e-16;
+constexpr std::size_t kStallLimit = 5;
 namespace {
 
 constexpr double kArmijo = 1e-4;
@@ -42,8 +48,9 @@ struct Pair {
   double rho;  // 1 / s'y
 };
 
-/// d = -H pg by the two-loop recursion.
-void two_loop(const std::deque<Pair>& pairs, std::span<const double> pg, std::span<double> d) {
+/// d = -H pg by the two-loop recursion, with H0 = gamma diag(scaling).
+void two_loop(const std::deque<Pair>& pairs, std::span<const double> scaling, std::span<const double> pg,
+              std::span<double> d) {
   const std::size_t n = pg.size();
   for (std::size_t j = 0; j < n; ++j) d[j] = -pg[j];
   std::vector<double> alphas(pairs.size());
@@ -51,11 +58,15 @@ void two_loop(const std::deque<Pair>& pairs, std::span<const double> pg, std::sp
     alphas[k] = pairs[k].rho * dot(pairs[k].s, d);
     for (std::size_t j = 0; j < n; ++j) d[j] -= alphas[k] * pairs[k].y[j];
   }
+  double gamma = 1.0;
   if (!pairs.empty()) {
+    // s'y / y' diag(scaling) y: the scale of H0 that matches the last pair.
     const Pair& last = pairs.back();
-    const double gamma = 1.0 / (last.rho * dot(last.y, last.y));
-    for (double& v : d) v *= gamma;
+    double y_scaled_y = 0.0;
+    for (std::size_t j = 0; j < n; ++j) y_scaled_y += last.y[j] * scaling[j] * last.y[j];
+    gamma = 1.0 / (last.rho * y_scaled_y);
   }
+  for (std::size_t j = 0; j < n; ++j) d[j] *= gamma * scaling[j];
   for (std::size_t k = 0; k < pairs.size(); ++k) {
     const double beta = pairs[k].rho * dot(pairs[k].y, d);
     for (std::size_t j = 0; j < n; ++j) d[j] += (alphas[k] - beta) * pairs[k].s[j];
@@ -77,22 +88,35 @@ Result<Model> train_lbfgs(const SolverInput& input) {
   std::vector<double> g_new(n);
   std::deque<Pair> pairs;
 
+  const double reference_norm = reference_gradient_norm(f);
+  // H0 = diag(1 / diag(H(0))): the inverse Hessian diagonal at theta = 0
+  // (curvature 1/4 for cross-entropy, the largest there is) makes L-BFGS
+  // invariant to the scale of each feature, which raw data (counts,
+  // amounts) needs: a scalar H0 took thousands of iterations there. Taken at
+  // 0 rather than at the start, where a saturated warm start would make it
+  // vanish.
+  std::vector<double> scaling(n);
+  f.prepare_curvature();  // margins of theta = 0, left by reference_gradient_norm
+  f.hessian_diagonal(scaling);
+  for (double& v : scaling) v = v > 0.0 ? 1.0 / v : 1.0;
   double fun = f.value_and_gradient(theta, g);
   if (!std::isfinite(fun)) return divergence_error(0, "iteration", "the starting point gives a non-finite loss");
   pseudo_gradient(f, theta, g, pg);
-  const double gnorm0 = norm2(pg);
-  double gnorm = gnorm0;
+  const double gnorm0 = reference_norm;
+  double gnorm = norm2(pg);
   const double tolerance = gradient_tolerance(input);
 
   TrainReport report;
   report.train_rows = input.train.rows();
-  report.stop_reason = StopReason::kMaxIterations;
-  if (gnorm0 == 0.0) report.stop_reason = StopReason::kGradientTolerance;
+  report.stop_reason = gnorm <= tolerance * gnorm0 ? StopReason::kGradientTolerance : StopReason::kMaxIterations;
 
   std::size_t iteration = 0;
+  // Decreases at rounding level for kStallLimit iterations in a row: the
+  // gradient tolerance is below what double precision can resolve here.
+  std::size_t stalled = 0;
   while (report.stop_reason == StopReason::kMaxIterations && iteration < o.max_iter) {
     ++iteration;
-    two_loop(pairs, pg, d);
+    two_loop(pairs, scaling, pg, d);
     if (owlqn) {
       // Keep only the components that agree with steepest descent on the pseudo-gradient.
       for (std::size_t j = 0; j < n; ++j) {
@@ -102,11 +126,13 @@ Result<Model> train_lbfgs(const SolverInput& input) {
     double slope = dot(pg, d);
     if (!(slope < 0.0)) {  // not a descent direction: restart from steepest descent
       pairs.clear();
-      for (std::size_t j = 0; j < n; ++j) d[j] = -pg[j];
-      slope = -gnorm * gnorm;
+      slope = 0.0;
+      for (std::size_t j = 0; j < n; ++j) {
+        d[j] = -scaling[j] * pg[j];
+        slope += d[j] * pg[j];
+      }
     }
-    double step = iteration == 1 ? 1.0 / std::max(norm2(d), 1e-300) : 1.0;
-    if (iteration == 1 && step > 1.0) step = 1.0;
+    double step = 1.0;
     double fun_new = fun;
     bool accepted = false;
     if (!owlqn) f.set_direction(d);
@@ -156,12 +182,16 @@ Result<Model> train_lbfgs(const SolverInput& input) {
       pairs.push_back(std::move(pair));
       if (pairs.size() > o.lbfgs_memory) pairs.pop_front();
     }
+    stalled = fun - fun_new <= kStallDecrease * std::fabs(fun) ? stalled + 1 : 0;
+    if (stalled >= kStallLimit) report.stop_reason = StopReason::kNoProgress;
     theta.swap(trial);
     g.swap(g_new);
     fun = fun_new;
     pseudo_gradient(f, theta, g, pg);
     gnorm = norm2(pg);
-    if (gnorm <= tolerance * gnorm0) report.stop_reason = StopReason::kGradientTolerance;
+    if (report.stop_reason == StopReason::kMaxIterations && gnorm <= tolerance * gnorm0) {
+      report.stop_reason = StopReason::kGradientTolerance;
+    }
 
     Progress line;
     line.iteration = iteration;

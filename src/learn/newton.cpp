@@ -20,7 +20,7 @@
 //
 // Cost per outer iteration: one function evaluation (X w), one gradient
 // (X^T r from cached margins), and 2 passes per CG step.
-// Stopping: ||grad f|| <= tol ||grad f(theta0)||, max_iter, or no decrease at
+// Stopping: ||grad f|| <= tol ||grad f(0)||, max_iter, or no decrease at
 // rounding level.
 #include <algorithm>
 #include <cmath>
@@ -124,11 +124,12 @@ Result<Model> train_newton(const SolverInput& input) {
   std::vector<double> r(n);
   std::vector<double> trial(n);
 
+  const double reference_norm = reference_gradient_norm(f);
   double fun = f.value_and_gradient(theta, g);
   if (!std::isfinite(fun)) return divergence_error(0, "iteration", "the starting point gives a non-finite loss");
-  const double gnorm0 = norm2(g);
+  const double gnorm0 = reference_norm;
   const double tolerance = gradient_tolerance(input);
-  double gnorm = gnorm0;
+  double gnorm = norm2(g);
 
   TrainReport report;
   report.train_rows = input.train.rows();
@@ -149,7 +150,7 @@ Result<Model> train_newton(const SolverInput& input) {
   delta = std::sqrt(delta);
 
   std::size_t iteration = 0;
-  if (gnorm0 == 0.0 || gnorm <= tolerance * gnorm0) report.stop_reason = StopReason::kGradientTolerance;
+  if (gnorm <= tolerance * gnorm0) report.stop_reason = StopReason::kGradientTolerance;
   while (report.stop_reason == StopReason::kMaxIterations && iteration < o.max_iter) {
     ++iteration;
     const CgResult cg = trust_region_cg(f, delta, g, m, s, r);

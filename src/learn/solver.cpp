@@ -67,6 +67,15 @@ void pseudo_gradient(const Objective& objective, std::span<const double> theta, 
   }
 }
 
+double reference_gradient_norm(Objective& objective) {
+  const std::vector<double> zero(objective.dimension(), 0.0);
+  std::vector<double> g(objective.dimension());
+  std::vector<double> pg(objective.dimension());
+  objective.value_and_gradient(zero, g);
+  pseudo_gradient(objective, zero, g, pg);
+  return norm2(pg);
+}
+
 double norm2(std::span<const double> v) { return std::sqrt(dot(v, v)); }
 
 double dot(std::span<const double> a, std::span<const double> b) {

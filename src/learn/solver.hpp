@@ -46,6 +46,11 @@ void emit_progress(const SolverInput& input, std::span<const double> theta, Prog
 /// LIBLINEAR's default 0.01 * max(min(#pos, #neg), 1) / n.
 double gradient_tolerance(const SolverInput& input);
 
+/// ||pseudo-gradient of f at theta = 0||: the reference of the relative
+/// gradient tolerance, so a warm start stops at the same accuracy as a cold
+/// one. Overwrites the objective's cached margins.
+double reference_gradient_norm(Objective& objective);
+
 /// The minimum-norm subgradient of f = smooth + l1 ||.||_1 (on the penalised
 /// coordinates), given the smooth part's gradient: OWL-QN's pseudo-gradient.
 /// Equals `gradient` when l1 = 0.

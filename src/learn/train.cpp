@@ -26,7 +26,7 @@ Status validate(const TrainOptions& o) {
   const bool has_l2 = o.C ? o.l1_ratio < 1.0 : o.l2 > 0.0;
   const bool has_l1 = o.C ? o.l1_ratio > 0.0 : o.l1 > 0.0;
   if (o.solver == Solver::kSgd && o.schedule == Schedule::kOptimal && !has_l2) {
-    return Error("--schedule optimal needs --l2 > 0 (its step size is 1 / (l2 (t0 + t)))");
+    return Error("--schedule optimal needs --l2 > 0 (its step size is 1 / (l2 (t0 + t - 1)))");
   }
   if (o.solver == Solver::kNewton && has_l1) {
     return Error("--solver newton needs a smooth objective: use --solver lbfgs (OWL-QN) or gd for --l1");
@@ -55,6 +55,15 @@ Result<Model> train(const DataView& train_data, const DataView* valid, const Tra
   if (Status status = validate(options); !status) return status.error();
   const std::size_t n = train_data.rows();
   if (n == 0) return Error("the training set has no rows");
+  for (std::size_t i = 0; i < n; ++i) {
+    if (train_data.labels[i] != 0.0 && train_data.labels[i] != 1.0) {
+      return Error("label of row " + std::to_string(i + 1) + " is not 0 or 1");
+    }
+    const double c = train_data.weight(i);
+    if (!(std::isfinite(c) && c >= 0.0)) {
+      return Error("weight of row " + std::to_string(i + 1) + " is not a finite number >= 0");
+    }
+  }
 
   learn::SolverInput input;
   input.start = std::chrono::steady_clock::now();

@@ -1,0 +1,324 @@
+// The full-batch solvers: agreement with each other, Hessian products,
+// weights, C, warm start, L1, determinism and option checks.
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "core/rng.hpp"
+#include "logreg/data_reader.hpp"
+#include "logreg/model.hpp"
+#include "logreg/objective.hpp"
+#include "logreg/train.hpp"
+#include "test_support.hpp"
+
+namespace logreg {
+namespace {
+
+Dataset load(const std::string& set) {
+  auto data = read_dataset(testing::dataset_file(set, "train.svm"));
+  EXPECT_TRUE(data.ok()) << set;
+  return std::move(data).value();
+}
+
+std::vector<double> theta_of(const Model& m) {
+  std::vector<double> theta = m.weights;
+  theta.push_back(m.bias);
+  return theta;
+}
+
+Model fit(const Dataset& data, TrainOptions o) {
+  auto model = train(data.view(), nullptr, o);
+  EXPECT_TRUE(model.ok()) << (model.ok() ? "" : model.error().message());
+  return model.ok() ? std::move(model).value() : Model{};
+}
+
+TrainOptions exact(Solver solver, double l2, Loss loss = Loss::kCrossEntropy) {
+  TrainOptions o;
+  o.solver = solver;
+  o.loss = loss;
+  o.l2 = l2;
+  o.tol = 1e-10;
+  o.max_iter = 200000;
+  return o;
+}
+
+class Agreement : public ::testing::TestWithParam<std::tuple<const char*, Loss>> {};
+
+TEST_P(Agreement, NewtonLbfgsAndGdReachTheSameOptimum) {
+  const auto [set, loss] = GetParam();
+  const Dataset data = load(set);
+  // Strongly convex: cross-entropy with l2 = 1/n (C = 1); squared error with
+  // an l2 large enough to dominate its non-convexity.
+  const double l2 = loss == Loss::kCrossEntropy ? 1.0 / static_cast<double>(data.rows()) : 0.05;
+  Objective f(data.view(), loss, l2);
+  std::vector<double> values;
+  for (Solver solver : {Solver::kNewton, Solver::kLbfgs, Solver::kGd}) {
+    const Model m = fit(data, exact(solver, l2, loss));
+    const double value = f.value(theta_of(m));
+    EXPECT_NEAR(m.report.objective, value, 1e-12 * value) << solver_name(solver);
+    EXPECT_NE(m.report.stop_reason, StopReason::kMaxIterations) << solver_name(solver);
+    values.push_back(value);
+  }
+  EXPECT_NEAR(values[1], values[0], 1e-6 * values[0]) << "lbfgs vs newton on " << set;
+  EXPECT_NEAR(values[2], values[0], 1e-6 * values[0]) << "gd vs newton on " << set;
+}
+
+INSTANTIATE_TEST_SUITE_P(SetsAndLosses, Agreement,
+                         ::testing::Combine(::testing::Values("heart_scale", "ionosphere", "sonar"),
+                                            ::testing::Values(Loss::kCrossEntropy, Loss::kSquaredError)));
+
+TEST(Hessian, VectorProductMatchesFiniteDifferencesOfTheGradient) {
+  const Dataset data = load("ionosphere");
+  Objective f(data.view(), Loss::kCrossEntropy, Penalty{0.01, 0.0, true});
+  core::Rng rng(3);
+  const std::size_t n = f.dimension();
+  std::vector<double> theta(n);
+  std::vector<double> v(n);
+  for (std::size_t j = 0; j < n; ++j) {
+    theta[j] = rng.uniform() - 0.5;
+    v[j] = rng.uniform() - 0.5;
+  }
+  f.value(theta);
+  f.prepare_curvature();
+  std::vector<double> hv(n);
+  f.hessian_vector(v, hv);
+  const double h = 1e-5;
+  std::vector<double> plus(n);
+  std::vector<double> minus(n);
+  std::vector<double> point(n);
+  for (std::size_t j = 0; j < n; ++j) point[j] = theta[j] + h * v[j];
+  f.value_and_gradient(point, plus);
+  for (std::size_t j = 0; j < n; ++j) point[j] = theta[j] - h * v[j];
+  f.value_and_gradient(point, minus);
+  double worst = 0.0;
+  double scale = 0.0;
+  for (std::size_t j = 0; j < n; ++j) {
+    worst = std::max(worst, std::fabs((plus[j] - minus[j]) / (2 * h) - hv[j]));
+    scale = std::max(scale, std::fabs(hv[j]));
+  }
+  EXPECT_LE(worst / scale, 1e-7);
+  // The diagonal used by the preconditioner is H's diagonal.
+  std::vector<double> diagonal(n);
+  f.hessian_diagonal(diagonal);
+  for (std::size_t j : {std::size_t{0}, std::size_t{5}, n - 1}) {
+    std::vector<double> e(n, 0.0);
+    e[j] = 1.0;
+    f.hessian_vector(e, hv);
+    EXPECT_NEAR(diagonal[j], hv[j], 1e-14 * std::fabs(hv[j]) + 1e-300) << j;
+  }
+}
+
+TEST(Hessian, SquaredErrorUsesGaussNewtonCurvature) {
+  const Dataset data = load("heart_scale");
+  Objective f(data.view(), Loss::kSquaredError, Penalty{0.0, 0.0, false});
+  core::Rng rng(9);
+  const std::size_t n = f.dimension();
+  std::vector<double> theta(n);
+  std::vector<double> v(n);
+  for (std::size_t j = 0; j < n; ++j) {
+    theta[j] = 2 * rng.uniform() - 1;
+    v[j] = 2 * rng.uniform() - 1;
+  }
+  f.value(theta);
+  f.prepare_curvature();
+  std::vector<double> hv(n);
+  f.hessian_vector(v, hv);
+  // J^T J v with J_i = 2^(1/2) s(z_i)(1 - s(z_i)) x_i: built row by row.
+  std::vector<double> expected(n, 0.0);
+  for (std::size_t i = 0; i < data.rows(); ++i) {
+    double z = theta[n - 1];
+    double xv = v[n - 1];
+    for (auto k = data.row_offsets[i]; k < data.row_offsets[i + 1]; ++k) {
+      z += theta[data.indices[k]] * data.values[k];
+      xv += v[data.indices[k]] * data.values[k];
+    }
+    const double p = sigmoid(z) * sigmoid(-z);
+    const double coefficient = 2 * p * p * xv / static_cast<double>(data.rows());
+    for (auto k = data.row_offsets[i]; k < data.row_offsets[i + 1]; ++k) {
+      expected[data.indices[k]] += coefficient * data.values[k];
+    }
+    expected[n - 1] += coefficient;
+  }
+  for (std::size_t j = 0; j < n; ++j) EXPECT_NEAR(hv[j], expected[j], 1e-12 * (1 + std::fabs(expected[j]))) << j;
+}
+
+TEST(Solvers, CIsLiblinearsParameter) {
+  const Dataset data = load("heart_scale");
+  TrainOptions by_c = exact(Solver::kNewton, 0.0);
+  by_c.C = 2.0;
+  const Model a = fit(data, by_c);
+  const Model b = fit(data, exact(Solver::kNewton, 1.0 / (2.0 * static_cast<double>(data.rows()))));
+  EXPECT_EQ(a.weights, b.weights);
+  EXPECT_EQ(a.bias, b.bias);
+  EXPECT_DOUBLE_EQ(a.options.l2, 1.0 / (2.0 * static_cast<double>(data.rows())));
+  // With l1_ratio the same lambda goes to the l1 term.
+  TrainOptions l1 = by_c;
+  l1.solver = Solver::kLbfgs;
+  l1.l1_ratio = 1.0;
+  const Model c = fit(data, l1);
+  EXPECT_EQ(c.options.l2, 0.0);
+  EXPECT_DOUBLE_EQ(c.options.l1, 1.0 / (2.0 * static_cast<double>(data.rows())));
+}
+
+TEST(Solvers, ExampleWeightOfTwoEqualsADuplicatedRow) {
+  const Dataset data = load("heart_scale");
+  Dataset weighted = data;
+  weighted.weights.assign(data.rows(), 1.0);
+  weighted.weights[3] = 2.0;
+  Dataset duplicated = data;
+  const auto begin = static_cast<std::size_t>(data.row_offsets[3]);
+  const auto count = static_cast<std::size_t>(data.row_offsets[4]) - begin;
+  duplicated.add_row(std::span(data.indices).subspan(begin, count), std::span(data.values).subspan(begin, count),
+                     data.labels[3]);
+  const Model a = fit(weighted, exact(Solver::kNewton, 0.01));
+  const Model b = fit(duplicated, exact(Solver::kNewton, 0.01));
+  for (std::size_t j = 0; j < a.weights.size(); ++j) EXPECT_NEAR(a.weights[j], b.weights[j], 1e-8) << j;
+  EXPECT_NEAR(a.bias, b.bias, 1e-8);
+}
+
+TEST(Solvers, BalancedClassWeightsAreNOverTwoCounts) {
+  const Dataset data = load("heart_scale");
+  std::size_t positives = 0;
+  for (double y : data.labels) positives += y > 0.5;
+  const double n = static_cast<double>(data.rows());
+  Dataset manual = data;
+  for (double y : data.labels) {
+    manual.weights.push_back(y > 0.5 ? n / (2.0 * static_cast<double>(positives))
+                                     : n / (2.0 * static_cast<double>(data.rows() - positives)));
+  }
+  TrainOptions balanced = exact(Solver::kNewton, 0.01);
+  balanced.class_weights.mode = ClassWeights::Mode::kBalanced;
+  const Model a = fit(data, balanced);
+  const Model b = fit(manual, exact(Solver::kNewton, 0.01));
+  for (std::size_t j = 0; j < a.weights.size(); ++j) EXPECT_NEAR(a.weights[j], b.weights[j], 1e-9) << j;
+  // Given weights W0,W1 move the bias towards the heavier class.
+  TrainOptions heavy = exact(Solver::kNewton, 0.01);
+  heavy.class_weights = {ClassWeights::Mode::kGiven, 1.0, 5.0};
+  EXPECT_GT(fit(data, heavy).bias, fit(data, exact(Solver::kNewton, 0.01)).bias);
+}
+
+TEST(Solvers, WarmStartFromTheOptimumStopsAtOnce) {
+  const Dataset data = load("sonar");
+  TrainOptions o = exact(Solver::kLbfgs, 0.01);
+  o.tol = 1e-6;
+  const Model first = fit(data, o);
+  auto again = train(data.view(), nullptr, o, {}, &first);
+  ASSERT_TRUE(again.ok());
+  EXPECT_LE(again.value().report.iterations, 1u);
+  EXPECT_NEAR(again.value().report.objective, first.report.objective, 1e-12);
+  // And a warm start is used: from a far point it takes longer.
+  Model far = first;
+  for (double& w : far.weights) w = 5.0;
+  auto slow = train(data.view(), nullptr, o, {}, &far);
+  ASSERT_TRUE(slow.ok());
+  EXPECT_GT(slow.value().report.iterations, again.value().report.iterations);
+}
+
+TEST(Solvers, PenalizedBiasIsPenalized) {
+  const Dataset data = load("heart_scale");
+  TrainOptions o = exact(Solver::kNewton, 0.05);
+  const Model free_bias = fit(data, o);
+  o.penalize_bias = true;
+  const Model penalized = fit(data, o);
+  EXPECT_LT(std::fabs(penalized.bias), std::fabs(free_bias.bias));
+  Objective f(data.view(), Loss::kCrossEntropy, Penalty{0.05, 0.0, true});
+  EXPECT_NEAR(penalized.report.objective, f.value(theta_of(penalized)), 1e-13);
+}
+
+TEST(L1, OwlqnAndProximalGradientAgreeAndAreSparse) {
+  const Dataset data = load("sonar");
+  const double l1 = 0.01;
+  TrainOptions o = exact(Solver::kLbfgs, 0.0);
+  o.l1 = l1;
+  const Model owlqn = fit(data, o);
+  o.solver = Solver::kGd;
+  const Model proximal = fit(data, o);
+  Objective f(data.view(), Loss::kCrossEntropy, Penalty{0.0, l1, false});
+  const double a = f.value(theta_of(owlqn));
+  const double b = f.value(theta_of(proximal));
+  EXPECT_NEAR(a, b, 1e-6 * a);
+  std::size_t zeros_a = 0;
+  std::size_t zeros_b = 0;
+  for (double w : owlqn.weights) zeros_a += w == 0.0;
+  for (double w : proximal.weights) zeros_b += w == 0.0;
+  EXPECT_GT(zeros_a, data.num_features / 4);
+  EXPECT_EQ(zeros_a, zeros_b);
+  // Optimality: |grad_j| <= l1 where w_j = 0.
+  std::vector<double> g(f.dimension());
+  f.value_and_gradient(theta_of(owlqn), g);
+  for (std::size_t j = 0; j < owlqn.weights.size(); ++j) {
+    if (owlqn.weights[j] == 0.0) {
+      EXPECT_LE(std::fabs(g[j]), l1 * (1 + 1e-6)) << j;
+    }
+  }
+}
+
+TEST(L1, SgdWithCumulativePenaltyGivesExactZerosNearTheOptimum) {
+  const Dataset data = load("sonar");
+  TrainOptions o;
+  o.l1 = 0.01;
+  o.l2 = 1e-4;
+  o.schedule = Schedule::kOptimal;
+  o.epochs = 200;
+  o.tol = 0.0;
+  const Model sgd = fit(data, o);
+  TrainOptions e = exact(Solver::kLbfgs, 1e-4);
+  e.l1 = 0.01;
+  const Model best = fit(data, e);
+  std::size_t zeros = 0;
+  for (double w : sgd.weights) zeros += w == 0.0;
+  EXPECT_GT(zeros, data.num_features / 4);
+  EXPECT_LE(sgd.report.objective, best.report.objective * 1.02);
+}
+
+TEST(Solvers, DeterministicAndReportsWhyTheyStopped) {
+  const Dataset data = load("ionosphere");
+  for (Solver solver : {Solver::kNewton, Solver::kLbfgs, Solver::kGd}) {
+    TrainOptions o = exact(solver, 0.01);
+    o.tol = 1e-3;
+    const Model a = fit(data, o);
+    const Model b = fit(data, o);
+    EXPECT_EQ(std::memcmp(a.weights.data(), b.weights.data(), a.weights.size() * sizeof(double)), 0);
+    EXPECT_EQ(a.report.stop_reason, StopReason::kGradientTolerance) << solver_name(solver);
+    EXPECT_TRUE(a.report.gradient_norm.has_value());
+    o.tol = 1e-14;
+    o.max_iter = 2;
+    const Model capped = fit(data, o);
+    EXPECT_EQ(capped.report.stop_reason, StopReason::kMaxIterations) << solver_name(solver);
+    EXPECT_EQ(capped.report.iterations, 2u);
+  }
+}
+
+TEST(Solvers, ProgressOncePerIterationWithGradientNorm) {
+  const Dataset data = load("heart_scale");
+  std::size_t calls = 0;
+  TrainOptions o = exact(Solver::kNewton, 0.01);
+  o.tol = 1e-8;
+  auto model = train(data.view(), nullptr, o, [&](const Progress& p) {
+    ++calls;
+    EXPECT_EQ(p.iteration, calls);
+    EXPECT_TRUE(p.gradient_norm.has_value());
+  });
+  ASSERT_TRUE(model.ok());
+  EXPECT_EQ(calls, model.value().report.iterations);
+}
+
+TEST(Solvers, RejectsCombinationsTheyCannotSolve) {
+  const Dataset data = load("heart_scale");
+  TrainOptions o = exact(Solver::kNewton, 0.0);
+  o.l1 = 0.1;
+  auto model = train(data.view(), nullptr, o);
+  ASSERT_FALSE(model.ok());
+  EXPECT_NE(model.error().message().find("--solver newton"), std::string::npos);
+  o = exact(Solver::kLbfgs, 0.0);
+  o.C = -1;
+  EXPECT_FALSE(train(data.view(), nullptr, o).ok());
+  o = exact(Solver::kLbfgs, 0.0);
+  o.l1_ratio = 1.5;
+  EXPECT_FALSE(train(data.view(), nullptr, o).ok());
+}
+
+}  // namespace
+}  // namespace logreg
