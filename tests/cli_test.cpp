@@ -237,5 +237,94 @@ TEST_F(Cli, MissingFilesAndBadOutputPaths) {
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 
+TEST_F(Cli, FullBatchSolversPrintIterationsAndStopReason) {
+  for (const char* solver : {"newton", "lbfgs", "gd"}) {
+    const auto r = run(cli() + " train " + quote(train_svm) + " -o " + quote(model) + " --solver " + solver +
+                       " --C 1 --penalize-bias --max-iter 500");
+    ASSERT_EQ(r.exit_code, 0) << solver << "\n" << r.err;
+    const auto all = lines(r.err);
+    ASSERT_GE(all.size(), 2u);
+    EXPECT_EQ(all[0].rfind("iter    1  objective ", 0), 0u) << all[0];
+    for (const char* field : {"grad_norm", "step", "time"}) EXPECT_NE(all[0].find(field), std::string::npos) << field;
+    EXPECT_NE(all.back().find("(gradient_tolerance)"), std::string::npos) << all.back();
+    const auto j = nlohmann::json::parse(testing::read_text(model));
+    EXPECT_EQ(j["options"]["solver"], solver);
+    EXPECT_EQ(j["options"]["C"], 1.0);
+    EXPECT_EQ(j["options"]["penalize_bias"], true);
+    EXPECT_DOUBLE_EQ(j["options"]["l2"].get<double>(), 1.0 / 216.0);
+    EXPECT_EQ(j["training"]["stop_reason"], "gradient_tolerance");
+  }
+}
+
+TEST_F(Cli, EvalReportsTheObjectiveWithTheModelsOptions) {
+  ASSERT_EQ(run(cli() + " train " + quote(train_svm) + " -o " + quote(model) + " --solver newton --C 1 -q").exit_code, 0);
+  const auto r = run(cli() + " eval " + quote(model) + " " + quote(train_svm) + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto metrics = nlohmann::json::parse(r.out);
+  const auto stored = nlohmann::json::parse(testing::read_text(model));
+  // On the training data, eval's objective is the one training reached.
+  EXPECT_NEAR(metrics["objective"].get<double>(), stored["training"]["objective"].get<double>(), 1e-12);
+}
+
+TEST_F(Cli, L1GivesZerosAndNewtonRefusesIt) {
+  const auto r = run(cli() + " train " + quote(data_file("sonar", "train.svm")) + " -o " + quote(model) +
+                     " --solver lbfgs --l1 0.01 -q");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto weights = nlohmann::json::parse(testing::read_text(model))["weights"];
+  std::size_t zeros = 0;
+  for (const auto& w : weights) zeros += w.get<double>() == 0.0;
+  EXPECT_GT(zeros, 10u);
+  const auto refused = run(cli() + " train " + quote(train_svm) + " -o " + quote(model) + " --solver newton --l1 0.01");
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("--solver newton needs a smooth objective"), std::string::npos) << refused.err;
+}
+
+TEST_F(Cli, WeightsFileAndWeightColumnGiveTheSameModel) {
+  // Weights 1 and 3 alternating, as a file for LIBSVM and as a CSV column.
+  const auto svm_lines = lines(testing::read_text(train_svm));
+  std::string weights;
+  for (std::size_t i = 0; i < svm_lines.size(); ++i) weights += (i % 2 ? "3\n" : "1\n");
+  testing::write_text(dir.file("w.txt"), weights);
+  const auto csv_lines = lines(testing::read_text(data_file("heart_scale", "train.csv")));
+  std::string csv = csv_lines[0] + ",w\n";
+  for (std::size_t i = 1; i < csv_lines.size(); ++i) csv += csv_lines[i] + (i % 2 ? ",1\n" : ",3\n");
+  testing::write_text(dir.file("w.csv"), csv);
+  const std::string a = dir.file("a.json");
+  const std::string b = dir.file("b.json");
+  const std::string plain = dir.file("plain.json");
+  const std::string common = " --solver newton --C 1 -q";
+  ASSERT_EQ(run(cli() + " train " + quote(train_svm) + " -o " + quote(a) + " --weights " + quote(dir.file("w.txt")) + common).exit_code, 0);
+  ASSERT_EQ(run(cli() + " train " + quote(dir.file("w.csv")) + " -o " + quote(b) + " --weight-column w" + common).exit_code, 0);
+  ASSERT_EQ(run(cli() + " train " + quote(train_svm) + " -o " + quote(plain) + common).exit_code, 0);
+  const auto ja = nlohmann::json::parse(testing::read_text(a));
+  const auto jb = nlohmann::json::parse(testing::read_text(b));
+  EXPECT_EQ(ja["num_features"], jb["num_features"]);
+  for (std::size_t j = 0; j < 13; ++j) {
+    EXPECT_NEAR(ja["weights"][j].get<double>(), jb["weights"][j].get<double>(), 1e-12) << j;
+  }
+  EXPECT_NE(ja["weights"], nlohmann::json::parse(testing::read_text(plain))["weights"]);
+  // A weights file of the wrong length is an input error.
+  testing::write_text(dir.file("short.txt"), "1\n2\n");
+  const auto bad = run(cli() + " train " + quote(train_svm) + " -o " + quote(a) + " --weights " + quote(dir.file("short.txt")));
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("has 2 weights but the data has 216 rows"), std::string::npos) << bad.err;
+}
+
+TEST_F(Cli, ClassWeightAndWarmStart) {
+  const std::string balanced = dir.file("balanced.json");
+  ASSERT_EQ(run(cli() + " train " + quote(train_svm) + " -o " + quote(balanced) + " --solver newton --C 1 --class-weight balanced -q").exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(testing::read_text(balanced))["options"]["class_weight"], "balanced");
+  const std::string given = dir.file("given.json");
+  ASSERT_EQ(run(cli() + " train " + quote(train_svm) + " -o " + quote(given) + " --solver newton --C 1 --class-weight 1,4 -q").exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(testing::read_text(given))["options"]["class_weight"], nlohmann::json::array({1.0, 4.0}));
+  const auto bad = run(cli() + " train " + quote(train_svm) + " -o " + quote(given) + " --class-weight heavy");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--class-weight must be"), std::string::npos) << bad.err;
+  // Warm start from a converged model: no more than one iteration.
+  const auto warm = run(cli() + " train " + quote(train_svm) + " -o " + quote(model) + " --solver newton --C 1 --class-weight balanced --init " + quote(balanced));
+  ASSERT_EQ(warm.exit_code, 0) << warm.err;
+  EXPECT_LE(nlohmann::json::parse(testing::read_text(model))["training"]["iterations"].get<int>(), 1);
+}
+
 }  // namespace
 }  // namespace logreg
