@@ -111,7 +111,9 @@ struct TrainArgs {
   std::string model;
   std::string loss = "bce";
   std::string solver = "sgd";
-  std::string schedule = "invscaling";
+  std::string schedule = "constant";
+  std::string adaptive = "normalized";
+  std::string standardize = "auto";
   std::optional<std::string> valid;
   std::optional<double> C;
   std::optional<double> tol;
@@ -191,6 +193,12 @@ int run_train(TrainArgs& args) {
   options.schedule = args.schedule == "constant"  ? logreg::Schedule::kConstant
                      : args.schedule == "optimal" ? logreg::Schedule::kOptimal
                                                   : logreg::Schedule::kInvScaling;
+  options.adaptive = args.adaptive == "off"       ? logreg::Adaptive::kOff
+                     : args.adaptive == "adagrad" ? logreg::Adaptive::kAdaGrad
+                                                  : logreg::Adaptive::kNormalized;
+  options.standardize = args.standardize == "on"    ? logreg::Standardize::kOn
+                        : args.standardize == "off" ? logreg::Standardize::kOff
+                                                    : logreg::Standardize::kAuto;
   if (auto status = logreg::validate(options); !status) throw CommandError{status.error().message()};
 
   std::optional<logreg::Model> init;
@@ -202,8 +210,14 @@ int run_train(TrainArgs& args) {
   const logreg::DataView valid_view = valid_set ? valid_set->view() : logreg::DataView{};
 
   const bool sgd = options.solver == logreg::Solver::kSgd;
+  bool warned = false;
   auto progress = [&](const logreg::Progress& p) {
     if (args.quiet) return;
+    if (p.rising_epochs >= 3 && !warned) {
+      warned = true;
+      fmt::print(stderr, "warning: the training loss rose for {} epochs in a row; the step size is probably too large "
+                         "(try a smaller --learning-rate)\n", p.rising_epochs);
+    }
     std::string line = sgd ? fmt::format("epoch {:>4}  train_loss {:.6f}", p.iteration, p.objective)
                            : fmt::format("iter {:>4}  objective {:.10g}  grad_norm {:.3e}", p.iteration, p.objective,
                                          p.gradient_norm.value_or(0.0));
@@ -440,10 +454,19 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--learning-rate", train.options.learning_rate, "eta0 of the constant/invscaling schedules")
       ->capture_default_str();
   train_cmd->add_option("--schedule", train.schedule,
-                        "constant: eta0; invscaling: eta0/t^power_t; optimal: 1/(l2 (t0+t-1)) (needs --l2)")
+                        "constant: eta0; invscaling: eta0/t^power_t; optimal: 1/(l2 (t0+t-1)) (needs --l2); multiplies the per-coordinate steps")
       ->check(CLI::IsMember({"constant", "invscaling", "optimal"}))
       ->capture_default_str();
   train_cmd->add_option("--power-t", train.options.power_t, "Exponent of invscaling")->capture_default_str();
+  train_cmd->add_option("--adaptive", train.adaptive,
+                        "Per-coordinate SGD steps: normalized (scale-invariant, VW-style), adagrad, off (the note's SGD)")
+      ->check(CLI::IsMember({"off", "adagrad", "normalized"}))
+      ->capture_default_str();
+  train_cmd->add_flag("--average", train.options.average, "SGD: Polyak-Ruppert averaging of the iterates");
+  train_cmd->add_option("--standardize", train.standardize,
+                        "SGD: scale features by 1/std (auto: with --adaptive off when scales differ >10x)")
+      ->check(CLI::IsMember({"auto", "on", "off"}))
+      ->capture_default_str();
   train_cmd->add_option("--l2", train.options.l2, "L2 penalty: objective = mean loss + (l2/2)||w||^2 + l1||w||_1")
       ->capture_default_str();
   train_cmd->add_option("--l1", train.options.l1, "L1 penalty l1 ||w||_1 (solvers lbfgs, gd, sgd)")->capture_default_str();

@@ -16,7 +16,7 @@ trap 'rm -rf "$work"' EXIT
 rows=$("$logreg" info "$train" | awk '$1 == "rows" {print $2}')
 # l2 = 1/n is LIBLINEAR's and scikit-learn's C = 1 (docs/objective.md).
 l2=$(awk -v n="$rows" 'BEGIN {printf "%.17g", 1 / n}')
-options=(--l2 "$l2" --schedule optimal --epochs 200 --tol 1e-6 --seed 1 --quiet)
+options=(--adaptive off --standardize off --l2 "$l2" --schedule optimal --epochs 200 --tol 1e-6 --seed 1 --quiet)
 
 json_value() {  # json_value KEY < one-line JSON object
   sed -E "s/.*\"$1\": ([^,}]*).*/\1/"
@@ -39,7 +39,7 @@ for loss in bce se; do
 done
 
 echo "logreg: cross-entropy vs squared error on $dataset ($rows training rows)"
-echo "SGD, per-example updates, schedule optimal, l2 = 1/n = $l2"
+echo "the note's SGD: per-example updates, one step size (schedule optimal), l2 = 1/n = $l2"
 echo
 printf '%-22s %16s %16s\n' "" "cross-entropy" "squared error"
 row() {  # row LABEL KEY FORMAT

@@ -54,6 +54,8 @@ TEST_P(AgainstPeers, SgdReachesTheOptimumsTestLossAndAccuracy) {
   auto test_data = read_dataset(test_path);
   ASSERT_TRUE(train_data.ok() && test_data.ok());
   TrainOptions o;
+  o.adaptive = Adaptive::kOff;  // the note's SGD
+  o.standardize = Standardize::kOff;
   o.l2 = 1.0 / static_cast<double>(train_data.value().rows());
   o.schedule = Schedule::kOptimal;
   o.epochs = 100;

@@ -63,12 +63,22 @@ std::vector<double> naive_sgd(const Dataset& data, const TrainOptions& o) {
   return w;
 }
 
+// The note's SGD: one step size, no standardisation (the defaults are adaptive).
+TrainOptions plain() {
+  TrainOptions o;
+  o.adaptive = Adaptive::kOff;
+  o.standardize = Standardize::kOff;
+  o.schedule = Schedule::kInvScaling;
+  o.learning_rate = 0.1;
+  return o;
+}
+
 class LazyUpdate : public ::testing::TestWithParam<std::tuple<Loss, std::size_t, double>> {};
 
 TEST_P(LazyUpdate, EqualsNaiveDenseSgd) {
   const auto [loss, batch, l2] = GetParam();
   const Dataset data = heart();
-  TrainOptions o;
+  TrainOptions o = plain();
   o.loss = loss;
   o.batch_size = batch;
   o.l2 = l2;
@@ -99,7 +109,7 @@ bool same_bits(const Model& a, const Model& b) {
 
 TEST(Sgd, SameSeedSameBitsOtherSeedOtherModel) {
   const Dataset data = heart();
-  TrainOptions o;
+  TrainOptions o = plain();
   o.epochs = 5;
   o.l2 = 1e-3;
   o.seed = 7;
@@ -116,7 +126,7 @@ TEST(Sgd, SameSeedSameBitsOtherSeedOtherModel) {
 TEST(Sgd, FullBatchGradientDescentDecreasesTheObjectiveEveryEpoch) {
   const Dataset data = heart();
   for (Loss loss : {Loss::kCrossEntropy, Loss::kSquaredError}) {
-    TrainOptions o;
+    TrainOptions o = plain();
     o.loss = loss;
     o.batch_size = data.rows();
     o.schedule = Schedule::kConstant;
@@ -148,7 +158,7 @@ TEST(Sgd, ExampleWeightOfTwoEqualsADuplicatedRowInFullBatch) {
   duplicated.add_row(std::span(data.indices).subspan(static_cast<std::size_t>(begin), static_cast<std::size_t>(end - begin)),
                      std::span(data.values).subspan(static_cast<std::size_t>(begin), static_cast<std::size_t>(end - begin)),
                      data.labels[0]);
-  TrainOptions o;
+  TrainOptions o = plain();
   o.batch_size = 1u << 30;
   o.schedule = Schedule::kConstant;
   o.learning_rate = 1.0;
@@ -165,7 +175,7 @@ TEST(Sgd, ExampleWeightOfTwoEqualsADuplicatedRowInFullBatch) {
 
 TEST(Sgd, EarlyStoppingStopsBeforeTheLastEpoch) {
   const Dataset data = heart();
-  TrainOptions o;
+  TrainOptions o = plain();
   o.epochs = 500;
   o.l2 = 0.01;
   o.schedule = Schedule::kOptimal;
@@ -189,7 +199,7 @@ TEST(Sgd, ValidationSetIsMonitored) {
   auto valid = read_dataset(test_path);
   ASSERT_TRUE(valid.ok());
   const DataView valid_view = valid.value().view();
-  TrainOptions o;
+  TrainOptions o = plain();
   o.epochs = 3;
   o.tol = 0.0;
   std::size_t calls = 0;
@@ -209,7 +219,7 @@ TEST(Sgd, DivergenceIsReportedNotReturnedAsNaN) {
   const Dataset data = heart();
   Dataset scaled = data;
   for (double& v : scaled.values) v *= 1e200;
-  TrainOptions o;
+  TrainOptions o = plain();
   o.loss = Loss::kCrossEntropy;
   o.schedule = Schedule::kConstant;
   o.learning_rate = 1e200;
@@ -226,19 +236,19 @@ TEST(Sgd, RejectsInvalidOptions) {
     ASSERT_FALSE(model.ok());
     EXPECT_NE(model.error().message().find(needle), std::string::npos) << model.error().message();
   };
-  TrainOptions o;
+  TrainOptions o = plain();
   o.l2 = -1;
   rejects(o, "--l2");
-  o = {};
+  o = plain();
   o.batch_size = 0;
   rejects(o, "--batch-size");
-  o = {};
+  o = plain();
   o.schedule = Schedule::kOptimal;
   rejects(o, "--schedule optimal needs --l2");
-  o = {};
+  o = plain();
   o.learning_rate = 0;
   rejects(o, "--learning-rate");
-  o = {};
+  o = plain();
   o.epochs = 0;
   rejects(o, "--epochs");
   Dataset empty;

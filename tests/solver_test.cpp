@@ -258,6 +258,8 @@ TEST(L1, OwlqnAndProximalGradientAgreeAndAreSparse) {
 TEST(L1, SgdWithCumulativePenaltyGivesExactZerosNearTheOptimum) {
   const Dataset data = load("sonar");
   TrainOptions o;
+  o.adaptive = Adaptive::kOff;  // the cumulative-penalty path
+  o.standardize = Standardize::kOff;
   o.l1 = 0.01;
   o.l2 = 1e-4;
   o.schedule = Schedule::kOptimal;

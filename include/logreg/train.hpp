@@ -43,6 +43,21 @@ enum class Schedule {
   kOptimal,     ///< eta_t = 1 / (l2 (t0 + t - 1)), Bottou's heuristic t0; needs l2 > 0
 };
 
+/// Per-coordinate step sizes of SGD.
+enum class Adaptive {
+  kOff,         ///< one step size for every coordinate (the note's SGD)
+  kAdaGrad,     ///< eta / sqrt(sum of squared gradients) per coordinate (Duchi, Hazan, Singer 2011)
+  kNormalized,  ///< scale-invariant normalised adaptive steps (Ross, Mineiro, Langford 2013; VW's default)
+};
+
+/// Feature scaling for SGD. The model file always holds weights for the raw
+/// features.
+enum class Standardize {
+  kAuto,  ///< on for --adaptive off when column scales differ by more than 10x, else off
+  kOn,    ///< divide each feature by its standard deviation (no centring: sparse stays sparse)
+  kOff,
+};
+
 /// Class weights: each example's weight is multiplied by its class's.
 struct ClassWeights {
   enum class Mode { kNone, kBalanced, kGiven };
@@ -53,6 +68,8 @@ struct ClassWeights {
 
 std::string_view solver_name(Solver solver);
 std::string_view schedule_name(Schedule schedule);
+std::string_view adaptive_name(Adaptive adaptive);
+std::string_view standardize_name(Standardize standardize);
 /// Parses "sgd", "gd", "lbfgs", "newton".
 std::optional<Solver> parse_solver(std::string_view text);
 
@@ -75,7 +92,7 @@ struct TrainOptions {
 
   // --- stopping
   /// SGD: full passes over the training data at most.
-  std::size_t epochs = 20;
+  std::size_t epochs = 10;
   /// Full-batch solvers: iterations at most.
   std::size_t max_iter = 1000;
   /// SGD: early stopping when the monitored loss has not improved on its
@@ -91,8 +108,13 @@ struct TrainOptions {
   /// gradient descent, anything between is mini-batch.
   std::size_t batch_size = 1;
   /// eta0 for the constant and inverse-scaling schedules.
-  double learning_rate = 0.1;
-  Schedule schedule = Schedule::kInvScaling;
+  double learning_rate = 0.5;
+  Schedule schedule = Schedule::kConstant;
+  /// Per-coordinate steps; the default copes with raw, unscaled features.
+  Adaptive adaptive = Adaptive::kNormalized;
+  /// Polyak-Ruppert averaging: the model is the mean of all iterates.
+  bool average = false;
+  Standardize standardize = Standardize::kAuto;
   /// Exponent of the inverse-scaling schedule.
   double power_t = 0.5;
   /// Seed of the per-epoch shuffle; same seed, same data => same bits.
@@ -124,6 +146,9 @@ struct Progress {
   /// SGD: learning rate at the end of the epoch; GD and L-BFGS: accepted step
   /// length; Newton: length of the Newton step.
   double step = 0.0;
+  /// SGD: epochs in a row, up to this one, whose training objective rose
+  /// (a sign of too large a step).
+  std::size_t rising_epochs = 0;
   double elapsed_seconds = 0.0;  ///< since training started
 };
 

@@ -52,6 +52,9 @@ json options_to_json(const TrainOptions& o) {
               {"learning_rate", o.learning_rate},
               {"schedule", schedule_name(o.schedule)},
               {"power_t", o.power_t},
+              {"adaptive", adaptive_name(o.adaptive)},
+              {"average", o.average},
+              {"standardize", standardize_name(o.standardize)},
               {"seed", o.seed},
               {"lbfgs_memory", o.lbfgs_memory}};
 }
@@ -153,6 +156,15 @@ TrainOptions options_from_json(const json& j) {
                            {Schedule::kConstant, Schedule::kInvScaling, Schedule::kOptimal}, schedule_name);
   }
   if (j.contains("power_t")) o.power_t = finite_number(j["power_t"], "options.power_t");
+  if (j.contains("adaptive")) {
+    o.adaptive = enum_from(j["adaptive"], "options.adaptive",
+                           {Adaptive::kOff, Adaptive::kAdaGrad, Adaptive::kNormalized}, adaptive_name);
+  }
+  if (j.contains("average")) o.average = boolean(j["average"], "options.average");
+  if (j.contains("standardize")) {
+    o.standardize = enum_from(j["standardize"], "options.standardize",
+                              {Standardize::kAuto, Standardize::kOn, Standardize::kOff}, standardize_name);
+  }
   if (j.contains("seed")) o.seed = count_from(j["seed"], "options.seed");
   if (j.contains("lbfgs_memory")) o.lbfgs_memory = count_from(j["lbfgs_memory"], "options.lbfgs_memory");
   return o;

@@ -37,6 +37,24 @@ std::string_view schedule_name(Schedule schedule) {
   return "?";
 }
 
+std::string_view adaptive_name(Adaptive adaptive) {
+  switch (adaptive) {
+    case Adaptive::kOff: return "off";
+    case Adaptive::kAdaGrad: return "adagrad";
+    case Adaptive::kNormalized: return "normalized";
+  }
+  return "?";
+}
+
+std::string_view standardize_name(Standardize standardize) {
+  switch (standardize) {
+    case Standardize::kAuto: return "auto";
+    case Standardize::kOn: return "on";
+    case Standardize::kOff: return "off";
+  }
+  return "?";
+}
+
 std::string_view stop_reason_name(StopReason reason) {
   switch (reason) {
     case StopReason::kMaxEpochs: return "max_epochs";

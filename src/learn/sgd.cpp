@@ -82,6 +82,12 @@ class StepSize {
 
 Result<Model> train_sgd(const SolverInput& input) {
   const TrainOptions& options = input.options;
+  // Per-coordinate steps, standardisation and averaging live in
+  // sgd_coordinate.cpp; this file keeps the note's plain SGD with an exact
+  // lazy L2 scale and the cumulative L1 penalty.
+  if (options.adaptive != Adaptive::kOff || options.average || wants_standardize(input)) {
+    return train_sgd_coordinate(input);
+  }
   const DataView& train = input.train;
   const std::size_t n = train.rows();
   const std::size_t d = train.num_features;
@@ -136,6 +142,8 @@ Result<Model> train_sgd(const SolverInput& input) {
   TrainReport report;
   report.train_rows = n;
   double train_objective = 0.0;
+  double previous_objective = std::numeric_limits<double>::infinity();
+  std::size_t rising = 0;
 
   for (std::size_t epoch = 1; epoch <= options.epochs; ++epoch) {
     rng.shuffle(std::span<std::size_t>(order));
@@ -192,10 +200,13 @@ Result<Model> train_sgd(const SolverInput& input) {
       return divergence_error(epoch, "epoch", "try a smaller --learning-rate");
     }
 
+    rising = train_objective > previous_objective ? rising + 1 : 0;
+    previous_objective = train_objective;
     Progress line;
     line.iteration = epoch;
     line.objective = train_objective;
     line.step = eta;
+    line.rising_epochs = rising;
     emit_progress(input, theta, line, report);
     const double monitored = line.valid_loss.value_or(train_objective);
 

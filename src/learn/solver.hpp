@@ -31,6 +31,10 @@ struct SolverInput {
 };
 
 Result<Model> train_sgd(const SolverInput& input);
+/// SGD with per-coordinate steps (adaptive, standardised or averaged).
+Result<Model> train_sgd_coordinate(const SolverInput& input);
+/// Whether SGD standardises the features for these options and data.
+bool wants_standardize(const SolverInput& input);
 Result<Model> train_gd(const SolverInput& input);
 Result<Model> train_lbfgs(const SolverInput& input);
 Result<Model> train_newton(const SolverInput& input);

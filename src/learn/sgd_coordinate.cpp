@@ -1,0 +1,360 @@
+// SGD with per-coordinate step sizes: AdaGrad, normalised adaptive steps,
+// standardisation as a diagonal preconditioner, and Polyak-Ruppert averaging.
+//
+// Problem (the same as every solver, docs/objective.md):
+//   minimise f(w, b) = sum_i c_i L(w.x_i + b, y_i) / sum_i c_i + (l2/2) ||w||^2
+// with the penalty on the raw weights, so standardising changes the path,
+// never the optimum.
+//
+// Each batch S takes one step per touched coordinate j:
+//   w_j <- w_j - eta_j * (mean_{i in S} g_i x_ij + l2 w_j / P_j)
+// with g_i = (c_i / mean c) dL/dz(z_i) and P_j = 1 - (1 - p_j)^|S| the chance
+// that a batch touches feature j (p_j: the share of rows where x_j != 0).
+// The penalty is applied only to touched coordinates, divided by the chance
+// of a touch: an unbiased estimate of l2 w_j that keeps a sparse step O(nnz).
+// The bias is a coordinate with x = 1 and no penalty.
+//
+// eta_j by --adaptive:
+//   off:        eta_t m_j, eta_t from --schedule, m_j = 1/var_j with
+//               --standardize (the same steps as SGD on x_j / std_j, with the
+//               weights kept in raw units), else 1;
+//   adagrad:    eta_t / (sqrt(G_j) + 1e-12), G_j the sum of squared gradient
+//               components (J. Duchi, E. Hazan, Y. Singer, "Adaptive
+//               subgradient methods", JMLR 12, 2011);
+//   normalized: eta_t sqrt(t / N) / (s_j sqrt(G_j)), s_j the largest |x_j|
+//               seen (weights rescaled by (s_old / s_new)^2 when it grows), N
+//               the running sum of sum_j (x_j / s_j)^2 and t the examples seen
+//               (Algorithm NAG of S. Ross, P. Mineiro, J. Langford,
+//               "Normalized online learning", UAI 2013; VW's default update).
+//               Invariant to the scale of every feature.
+// AdaGrad and NAG are scale-free per feature, so --standardize has no use
+// there (auto leaves it off).
+//
+// Averaging (--average): the model is the mean of the iterates over all
+// updates (B. T. Polyak and A. B. Juditsky, 1992; D. Ruppert, 1988), kept in
+// O(nnz) per update by summing each weight times the number of updates it
+// stayed unchanged (the "delayed update" of W. Xu, "Towards optimal one pass
+// large scale learning with averaged stochastic gradient descent", 2011).
+//
+// Cost per epoch: O(nnz) for the updates plus one pass for the exact
+// training objective reported each epoch, and O(d) for the averaged model.
+// Stopping: as plain SGD (epochs, or early stopping on the monitored loss).
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <vector>
+
+#include "core/kernels.hpp"
+#include "core/rng.hpp"
+#include "learn/solver.hpp"
+
+namespace logreg::learn {
+namespace {
+
+constexpr double kAdaGradEpsilon = 1e-12;
+
+double schedule_rate(const TrainOptions& o, std::size_t t) {
+  const auto step = static_cast<double>(t);
+  switch (o.schedule) {
+    case Schedule::kConstant: return o.learning_rate;
+    case Schedule::kInvScaling: return o.learning_rate / std::pow(step, o.power_t);
+    case Schedule::kOptimal: {
+      const double typical_weight = std::sqrt(1.0 / std::sqrt(o.l2));
+      const double t0 = 1.0 / (typical_weight * o.l2);
+      return 1.0 / (o.l2 * (t0 + step - 1.0));
+    }
+  }
+  return o.learning_rate;
+}
+
+/// Sum of w over updates, for averaging, in O(1) per change of w.
+class RunningAverage {
+ public:
+  explicit RunningAverage(std::size_t size) : sum_(size, 0.0), since_(size, 0) {}
+  /// Call before changing coordinate j at update count `now`.
+  void before_change(std::size_t j, double value, std::size_t now) {
+    sum_[j] += value * static_cast<double>(now - since_[j]);
+    since_[j] = now;
+  }
+  double mean(std::size_t j, double value, std::size_t now) const {
+    if (now == 0) return value;
+    return (sum_[j] + value * static_cast<double>(now - since_[j])) / static_cast<double>(now);
+  }
+
+ private:
+  std::vector<double> sum_;
+  std::vector<std::size_t> since_;
+};
+
+}  // namespace
+
+bool wants_standardize(const SolverInput& input) {
+  const TrainOptions& o = input.options;
+  if (o.standardize == Standardize::kOn) return true;
+  if (o.standardize == Standardize::kOff) return false;
+  // auto: on when some dense column (non-zero in at least half the rows) is
+  // far from centred (|mean| > std: it fights the bias) or the dense columns'
+  // root-mean-squares differ by more than 10x.
+  const DataView& data = input.train;
+  const auto rows = static_cast<double>(data.rows());
+  std::vector<double> count(data.num_features, 0.0);
+  std::vector<double> sum(data.num_features, 0.0);
+  std::vector<double> squares(data.num_features, 0.0);
+  for (std::size_t k = 0; k < data.nonzeros(); ++k) {
+    count[data.indices[k]] += 1.0;
+    sum[data.indices[k]] += data.values[k];
+    squares[data.indices[k]] += data.values[k] * data.values[k];
+  }
+  double smallest = std::numeric_limits<double>::infinity();
+  double largest = 0.0;
+  for (std::size_t j = 0; j < data.num_features; ++j) {
+    if (count[j] < 0.5 * rows || squares[j] <= 0.0) continue;
+    const double mean = sum[j] / rows;
+    const double variance = squares[j] / rows - mean * mean;
+    if (mean * mean > variance) return true;
+    smallest = std::min(smallest, squares[j]);
+    largest = std::max(largest, squares[j]);
+  }
+  return largest > 100.0 * smallest;  // ratio of RMS > 10
+}
+
+Result<Model> train_sgd_coordinate(const SolverInput& input) {
+  const TrainOptions& o = input.options;
+  const DataView& train = input.train;
+  const std::size_t n = train.rows();
+  const std::size_t d = train.num_features;
+  const std::size_t batch = std::min(o.batch_size, n);
+  const double tol = o.tol.value_or(1e-4);
+  if (o.l1 > 0.0) {
+    return Error("--l1 with SGD needs --adaptive off and no --average/--standardize (the truncated-gradient path)");
+  }
+
+  double weight_sum = 0.0;
+  for (std::size_t i = 0; i < n; ++i) weight_sum += train.weight(i);
+  const double inverse_mean_weight = static_cast<double>(n) / weight_sum;
+  const auto rows = static_cast<double>(n);
+
+  // Column statistics in one pass.
+  std::vector<double> column_count(d, 0.0);
+  std::vector<double> column_sum(d, 0.0);
+  std::vector<double> column_squares(d, 0.0);
+  for (std::size_t k = 0; k < train.nonzeros(); ++k) {
+    const FeatureIndex j = train.indices[k];
+    column_count[j] += 1.0;
+    column_sum[j] += train.values[k];
+    column_squares[j] += train.values[k] * train.values[k];
+  }
+  // The feature transform x'_j = s_j (x_j - mu_j). Dense columns (non-zero
+  // in at least half the rows) are centred and divided by their standard
+  // deviation; sparse ones only divided by their root-mean-square over the
+  // non-zeros, so they stay sparse. Centring a column touches it in every
+  // row, which costs no more than its non-zeros do.
+  const bool standardize = wants_standardize(input);
+  std::vector<double> scale(d, 1.0);  // s_j
+  std::vector<double> center(d, 0.0);  // mu_j
+  std::vector<FeatureIndex> centered;  // C, ascending
+  std::vector<std::ptrdiff_t> center_slot(d, -1);
+  if (standardize) {
+    for (std::size_t j = 0; j < d; ++j) {
+      if (column_count[j] >= 0.5 * rows) {
+        const double mean = column_sum[j] / rows;
+        const double variance = column_squares[j] / rows - mean * mean;
+        center[j] = mean;
+        scale[j] = variance > 1e-300 * std::max(1.0, mean * mean) ? 1.0 / std::sqrt(variance) : 1.0;
+        center_slot[j] = static_cast<std::ptrdiff_t>(centered.size());
+        centered.push_back(static_cast<FeatureIndex>(j));
+      } else if (column_squares[j] > 0.0) {
+        scale[j] = 1.0 / std::sqrt(column_squares[j] / column_count[j]);
+      }
+    }
+  }
+  // Penalty on touch, in the transformed space: (l2/2)(s_j w'_j)^2 has the
+  // gradient l2 s_j^2 w'_j = l2 s_j u_j, divided by the chance of a touch.
+  std::vector<double> touch_penalty(d, 0.0);
+  if (o.l2 > 0.0) {
+    for (std::size_t j = 0; j < d; ++j) {
+      const double p = center_slot[j] >= 0 ? 1.0 : column_count[j] / rows;
+      const double touched = 1.0 - std::pow(1.0 - p, static_cast<double>(batch));
+      touch_penalty[j] = touched > 0.0 ? o.l2 * scale[j] / touched : 0.0;
+    }
+  }
+
+  // Parameters: raw weights u_j = s_j w'_j, and the bias beta of the
+  // centred problem; the raw bias is beta - sum_C u_j mu_j (kept as offset).
+  std::vector<double> u(input.theta0.begin(), input.theta0.begin() + static_cast<std::ptrdiff_t>(d));
+  double offset = 0.0;
+  for (FeatureIndex j : centered) offset += u[j] * center[j];
+  double beta = input.theta0[d] + offset;
+
+  std::vector<double> squared_gradients(d + 1, 0.0);  // G_j, bias last
+  std::vector<double> largest_seen(d, 0.0);           // s_j of NAG, on x'
+  double normalizer = 0.0;                            // N (normalized)
+  std::size_t examples_seen = 0;                      // t (normalized)
+  RunningAverage average(o.average ? d + 1 : 0);
+  std::size_t updates = 0;
+
+  std::vector<double> component(d, 0.0);
+  std::vector<FeatureIndex> touched;
+  std::vector<char> is_touched(d, 0);
+  std::vector<double> batch_gradients(batch);
+  std::vector<std::size_t> seen_stamp(centered.size(), 0);
+  std::size_t stamp = 0;
+
+  // Visits every non-zero x'_j of row r: its own entries, then the centred
+  // columns it lacks (x'_j = -s_j mu_j there).
+  auto for_each_feature = [&](const core::RowRef& r, auto&& visit) {
+    ++stamp;
+    for (std::size_t p = 0; p < r.count; ++p) {
+      const FeatureIndex j = r.indices[p];
+      if (center_slot[j] >= 0) seen_stamp[static_cast<std::size_t>(center_slot[j])] = stamp;
+      visit(j, scale[j] * (r.values[p] - center[j]));
+    }
+    for (std::size_t c = 0; c < centered.size(); ++c) {
+      if (seen_stamp[c] != stamp) visit(centered[c], -scale[centered[c]] * center[centered[c]]);
+    }
+  };
+
+  Objective objective(train, o.loss, input.penalty());
+  std::vector<double> theta(d + 1, 0.0);
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  core::Rng rng(o.seed);
+
+  TrainReport report;
+  report.train_rows = n;
+  double best_monitored = std::numeric_limits<double>::infinity();
+  std::size_t epochs_without_improvement = 0;
+  double previous_objective = std::numeric_limits<double>::infinity();
+  std::size_t rising = 0;
+  double train_objective = 0.0;
+  double eta = schedule_rate(o, 1);
+
+  // Sets u_j (recording the old value for the average, and the offset).
+  auto set_weight = [&](std::size_t j, double value) {
+    if (o.average) average.before_change(j, u[j], updates);
+    if (center_slot[j] >= 0) offset += (value - u[j]) * center[j];
+    u[j] = value;
+  };
+  // Step size of transformed coordinate j (bias: j == d) for gradient component g.
+  auto step_size = [&](std::size_t j, double gradient) {
+    switch (o.adaptive) {
+      case Adaptive::kOff: return eta;
+      case Adaptive::kAdaGrad:
+        squared_gradients[j] += gradient * gradient;
+        return eta / (std::sqrt(squared_gradients[j]) + kAdaGradEpsilon);
+      case Adaptive::kNormalized: {
+        squared_gradients[j] += gradient * gradient;
+        const double largest = j < d ? largest_seen[j] : 1.0;
+        const double root = std::sqrt(squared_gradients[j]);
+        if (root == 0.0 || largest == 0.0 || normalizer == 0.0) return 0.0;
+        return eta * std::sqrt(static_cast<double>(examples_seen) / normalizer) / (largest * root);
+      }
+    }
+    return eta;
+  };
+
+  for (std::size_t epoch = 1; epoch <= o.epochs; ++epoch) {
+    rng.shuffle(std::span<std::size_t>(order));
+    // Rounding in the running offset does not accumulate across epochs.
+    offset = 0.0;
+    for (FeatureIndex j : centered) offset += u[j] * center[j];
+    for (std::size_t first = 0; first < n; first += batch) {
+      const std::size_t last = std::min(first + batch, n);
+      ++updates;
+      eta = schedule_rate(o, updates);
+      if (o.adaptive == Adaptive::kNormalized) {
+        // Per-feature scales first: a weight is rescaled when its feature's
+        // largest magnitude grows, so w'_j x'_j keeps its size.
+        for (std::size_t k = first; k < last; ++k) {
+          double norm = 0.0;
+          for_each_feature(core::row(train, order[k]), [&](FeatureIndex j, double x) {
+            const double magnitude = std::fabs(x);
+            if (magnitude > largest_seen[j]) {
+              if (largest_seen[j] > 0.0) {
+                const double ratio = largest_seen[j] / magnitude;
+                set_weight(j, u[j] * ratio * ratio);
+              }
+              largest_seen[j] = magnitude;
+            }
+            if (largest_seen[j] > 0.0) norm += (x / largest_seen[j]) * (x / largest_seen[j]);
+          });
+          normalizer += norm + 1.0;  // + the bias feature
+          ++examples_seen;
+        }
+      }
+      double bias_gradient = 0.0;
+      for (std::size_t k = first; k < last; ++k) {
+        const std::size_t i = order[k];
+        const auto r = core::row(train, i);
+        const double z = core::sparse_dot(r.indices, r.values, r.count, u.data()) - offset + beta;
+        const double g = train.weight(i) * inverse_mean_weight * loss_derivative(o.loss, z, train.labels[i]);
+        batch_gradients[k - first] = g;
+        bias_gradient += g;
+      }
+      const double inverse_batch = 1.0 / static_cast<double>(last - first);
+      for (std::size_t k = first; k < last; ++k) {
+        const double g = batch_gradients[k - first];
+        for_each_feature(core::row(train, order[k]), [&](FeatureIndex j, double x) {
+          if (!is_touched[j]) {
+            is_touched[j] = 1;
+            touched.push_back(j);
+          }
+          component[j] += g * x;
+        });
+      }
+      for (FeatureIndex j : touched) {
+        const double gradient = component[j] * inverse_batch + touch_penalty[j] * u[j];
+        component[j] = 0.0;
+        is_touched[j] = 0;
+        if (gradient == 0.0) continue;
+        // w'_j -= step * gradient, i.e. u_j -= s_j * step * gradient.
+        set_weight(j, u[j] - scale[j] * step_size(j, gradient) * gradient);
+      }
+      touched.clear();
+      const double bias_step = bias_gradient * inverse_batch;
+      if (bias_step != 0.0) {
+        const double updated = beta - step_size(d, bias_step) * bias_step;
+        if (o.average) average.before_change(d, beta, updates);
+        beta = updated;
+      }
+    }
+    report.iterations = epoch;
+    report.updates = updates;
+
+    // Back to raw features: b = beta - sum_C u_j mu_j (of the averages when averaging).
+    double raw_offset = 0.0;
+    for (std::size_t j = 0; j < d; ++j) theta[j] = o.average ? average.mean(j, u[j], updates) : u[j];
+    for (FeatureIndex j : centered) raw_offset += theta[j] * center[j];
+    theta[d] = (o.average ? average.mean(d, beta, updates) : beta) - raw_offset;
+    train_objective = objective.value(theta);
+    if (!std::isfinite(train_objective) || !all_finite(theta)) {
+      return divergence_error(epoch, "epoch", "try a smaller --learning-rate");
+    }
+    rising = train_objective > previous_objective ? rising + 1 : 0;
+    previous_objective = train_objective;
+
+    Progress line;
+    line.iteration = epoch;
+    line.objective = train_objective;
+    line.step = eta;
+    line.rising_epochs = rising;
+    emit_progress(input, theta, line, report);
+    const double monitored = line.valid_loss.value_or(train_objective);
+    if (tol > 0.0) {
+      epochs_without_improvement = monitored > best_monitored - tol ? epochs_without_improvement + 1 : 0;
+      best_monitored = std::min(best_monitored, monitored);
+      if (epochs_without_improvement >= o.n_iter_no_change) {
+        report.stop_reason = StopReason::kConverged;
+        break;
+      }
+    }
+  }
+  report.objective = train_objective;
+  report.seconds = input.elapsed();
+  Model model = make_model(input, theta);
+  model.report = report;
+  return model;
+}
+
+}  // namespace logreg::learn
