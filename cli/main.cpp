@@ -213,10 +213,11 @@ int run_train(TrainArgs& args) {
   bool warned = false;
   auto progress = [&](const logreg::Progress& p) {
     if (args.quiet) return;
-    if (p.rising_epochs >= 3 && !warned) {
+    if ((p.rising_epochs >= 3 || p.worse_than_start) && !warned) {
       warned = true;
-      fmt::print(stderr, "warning: the training loss rose for {} epochs in a row; the step size is probably too large "
-                         "(try a smaller --learning-rate)\n", p.rising_epochs);
+      fmt::print(stderr, "warning: {}; the step size is probably too large (try a smaller --learning-rate)\n",
+                 p.worse_than_start ? "the training loss is higher than at the start"
+                                    : fmt::format("the training loss rose for {} epochs in a row", p.rising_epochs));
     }
     std::string line = sgd ? fmt::format("epoch {:>4}  train_loss {:.6f}", p.iteration, p.objective)
                            : fmt::format("iter {:>4}  objective {:.10g}  grad_norm {:.3e}", p.iteration, p.objective,

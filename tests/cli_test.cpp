@@ -326,5 +326,17 @@ TEST_F(Cli, ClassWeightAndWarmStart) {
   EXPECT_LE(nlohmann::json::parse(testing::read_text(model))["training"]["iterations"].get<int>(), 1);
 }
 
+TEST_F(Cli, WarnsWhenTheStepIsTooLarge) {
+  const std::string base = cli() + " train " + quote(train_svm) + " -o " + quote(model) +
+                           " --adaptive off --standardize off --epochs 6 --tol 0 --learning-rate ";
+  const auto bad = run(base + "20");
+  ASSERT_EQ(bad.exit_code, 0) << bad.err;
+  EXPECT_NE(bad.err.find("warning: the training loss is higher than at the start; the step size is probably too large"),
+            std::string::npos) << bad.err;
+  const auto good = run(base + "0.05");
+  ASSERT_EQ(good.exit_code, 0);
+  EXPECT_EQ(good.err.find("warning"), std::string::npos) << good.err;
+}
+
 }  // namespace
 }  // namespace logreg

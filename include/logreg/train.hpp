@@ -149,6 +149,9 @@ struct Progress {
   /// SGD: epochs in a row, up to this one, whose training objective rose
   /// (a sign of too large a step).
   std::size_t rising_epochs = 0;
+  /// SGD: the training objective is above its value at the starting point
+  /// (another sign of too large a step).
+  bool worse_than_start = false;
   double elapsed_seconds = 0.0;  ///< since training started
 };
 

@@ -143,6 +143,7 @@ Result<Model> train_sgd(const SolverInput& input) {
   report.train_rows = n;
   double train_objective = 0.0;
   double previous_objective = std::numeric_limits<double>::infinity();
+  const double start_objective = objective.value(input.theta0);
   std::size_t rising = 0;
 
   for (std::size_t epoch = 1; epoch <= options.epochs; ++epoch) {
@@ -207,6 +208,7 @@ Result<Model> train_sgd(const SolverInput& input) {
     line.objective = train_objective;
     line.step = eta;
     line.rising_epochs = rising;
+    line.worse_than_start = train_objective > start_objective;
     emit_progress(input, theta, line, report);
     const double monitored = line.valid_loss.value_or(train_objective);
 

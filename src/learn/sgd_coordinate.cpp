@@ -226,6 +226,7 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
   double best_monitored = std::numeric_limits<double>::infinity();
   std::size_t epochs_without_improvement = 0;
   double previous_objective = std::numeric_limits<double>::infinity();
+  const double start_objective = objective.value(input.theta0);
   std::size_t rising = 0;
   double train_objective = 0.0;
   double eta = schedule_rate(o, 1);
@@ -339,6 +340,7 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
     line.objective = train_objective;
     line.step = eta;
     line.rising_epochs = rising;
+    line.worse_than_start = train_objective > start_objective;
     emit_progress(input, theta, line, report);
     const double monitored = line.valid_loss.value_or(train_objective);
     if (tol > 0.0) {
