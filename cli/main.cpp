@@ -6,6 +6,7 @@
 //   2  usage error, or bad input: unreadable or malformed data or model file,
 //      output path that cannot be written
 //   3  training failed (diverged: the loss is no longer finite)
+#include <omp.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -437,6 +438,12 @@ int main(int argc, char** argv) {
       "  logreg <command> --help\n"
       "Exit codes: 0 ok, 1 gradient check failed, 2 usage or input error, 3 training diverged.");
 
+  int threads = 0;
+  app.add_option("--threads", threads,
+                 "Threads for full-batch solvers, prediction and evaluation (default: all cores); results are "
+                 "identical for any count")
+      ->check(CLI::NonNegativeNumber);
+
   TrainArgs train;
   auto* train_cmd = app.add_subcommand("train", "Train a model and write it as JSON");
   train_cmd->add_option("DATA", train.data, "Training data (LIBSVM or CSV)")->required();
@@ -556,6 +563,7 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitOk : kExitInput;
   }
 
+  if (threads > 0) omp_set_num_threads(threads);
   try {
     if (train_cmd->parsed()) return run_train(train);
     if (predict_cmd->parsed()) return run_predict(predict);

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <vector>
 
+#include <omp.h>
+
 #include <gtest/gtest.h>
 
 #include "core/rng.hpp"
@@ -320,6 +322,41 @@ TEST(Solvers, RejectsCombinationsTheyCannotSolve) {
   o = exact(Solver::kLbfgs, 0.0);
   o.l1_ratio = 1.5;
   EXPECT_FALSE(train(data.view(), nullptr, o).ok());
+}
+
+TEST(Threads, FullBatchModelsAreBitIdenticalForAnyThreadCount) {
+  // Enough rows for 12 partitions, and over 2^20 non-zeros so the passes
+  // really run on several threads.
+  core::Rng rng(17);
+  Dataset data;
+  for (std::size_t i = 0; i < 50000; ++i) {
+    std::vector<FeatureIndex> idx;
+    std::vector<double> val;
+    for (FeatureIndex j = 0; j < 300; j += static_cast<FeatureIndex>(1 + rng.below(16))) {
+      idx.push_back(j);
+      val.push_back(rng.uniform());
+    }
+    data.add_row(idx, val, rng.uniform() < 0.4 ? 1.0 : 0.0);
+  }
+  ASSERT_GT(data.nonzeros(), std::size_t{1} << 20);
+  for (Solver solver : {Solver::kNewton, Solver::kLbfgs, Solver::kGd}) {
+    TrainOptions o = exact(solver, 1e-4);
+    o.tol = 1e-4;
+    o.max_iter = 30;
+    omp_set_num_threads(1);
+    const Model one = fit(data, o);
+    omp_set_num_threads(2);
+    const Model two = fit(data, o);
+    omp_set_num_threads(3);
+    const Model three = fit(data, o);
+    ASSERT_EQ(one.weights.size(), two.weights.size());
+    EXPECT_EQ(std::memcmp(one.weights.data(), two.weights.data(), one.weights.size() * sizeof(double)), 0)
+        << solver_name(solver);
+    EXPECT_EQ(std::memcmp(one.weights.data(), three.weights.data(), one.weights.size() * sizeof(double)), 0)
+        << solver_name(solver);
+    EXPECT_EQ(std::memcmp(&one.bias, &three.bias, sizeof(double)), 0);
+    EXPECT_EQ(one.report.iterations, three.report.iterations);
+  }
 }
 
 }  // namespace

@@ -79,6 +79,14 @@ class Objective {
 
  private:
   void compute_margins(std::span<const double> theta);
+  std::size_t partition_begin(std::size_t p) const;
+  /// sum_i term(i), summed per partition and then in partition order.
+  template <typename Term>
+  double partitioned_sum(const Term& term) const;
+  /// out = sum_i coefficient(i) (x_i, 1): per-partition buffers added in
+  /// partition order. Returns out's last entry (the bias component).
+  template <typename Coefficient>
+  double partitioned_transpose(const Coefficient& coefficient, std::span<double> out) const;
 
   DataView data_;
   Loss loss_;
@@ -87,6 +95,9 @@ class Objective {
   std::vector<double> margins_;
   std::vector<double> direction_margins_;
   std::vector<double> curvature_;
+  std::size_t partitions_ = 1;
+  bool parallel_ = false;
+  mutable std::vector<double> buffers_;
 };
 
 /// Compares the gradient of the smooth part with central finite

@@ -21,7 +21,9 @@ double Model::margin(std::span<const FeatureIndex> indices, std::span<const doub
 
 std::vector<double> Model::margins(const DataView& data) const {
   std::vector<double> out(data.rows());
-  for (std::size_t i = 0; i < data.rows(); ++i) {
+#pragma omp parallel for schedule(static) if (data.nonzeros() >= (std::size_t{1} << 20))
+  for (std::ptrdiff_t k = 0; k < static_cast<std::ptrdiff_t>(data.rows()); ++k) {
+    const auto i = static_cast<std::size_t>(k);
     const auto r = core::row(data, i);
     out[i] = margin({r.indices, r.count}, {r.values, r.count});
   }

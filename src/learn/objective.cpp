@@ -1,7 +1,14 @@
 // Full-batch objective: see include/logreg/objective.hpp for the formula.
 // Cost: value() one pass over the non-zeros (X w); gradient() one pass
 // (X^T r); set_direction() one pass (X d); hessian_vector() two passes.
+//
+// Threads (OpenMP): rows are split into a number of partitions that depends
+// only on the data's shape, never on the thread count; each partition sums
+// into its own buffer and the buffers are added in partition order. So the
+// results are bit-identical whatever the number of threads.
 #include "logreg/objective.hpp"
+
+#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -11,14 +18,79 @@
 
 namespace logreg {
 
+namespace {
+
+constexpr std::size_t kRowsPerPartition = 4096;
+constexpr std::size_t kMaxPartitions = 16;
+constexpr std::size_t kMaxBufferDoubles = std::size_t{32} << 20;  // 256 MiB of partial gradients at most
+// Below this many non-zeros a pass takes well under a millisecond and
+// waking threads costs more than it saves (and far more on a loaded
+// machine): such passes run on the calling thread. The partitions, and so
+// the results, are the same either way.
+constexpr std::size_t kParallelNonzeros = std::size_t{1} << 20;
+
+std::ptrdiff_t signed_size(std::size_t n) { return static_cast<std::ptrdiff_t>(n); }
+
+}  // namespace
+
 Objective::Objective(const DataView& data, Loss loss, Penalty penalty)
     : data_(data), loss_(loss), penalty_(penalty), weight_sum_(0.0), margins_(data.rows()) {
   for (std::size_t i = 0; i < data_.rows(); ++i) weight_sum_ += data_.weight(i);
+  const std::size_t by_rows = std::max<std::size_t>(1, data_.rows() / kRowsPerPartition);
+  const std::size_t by_memory = std::max<std::size_t>(1, kMaxBufferDoubles / (data_.num_features + 1));
+  partitions_ = std::min({by_rows, kMaxPartitions, by_memory});
+  parallel_ = data_.nonzeros() >= kParallelNonzeros;
+}
+
+std::size_t Objective::partition_begin(std::size_t p) const { return data_.rows() * p / partitions_; }
+
+template <typename Term>
+double Objective::partitioned_sum(const Term& term) const {
+  std::vector<double> sums(partitions_, 0.0);
+#pragma omp parallel for schedule(dynamic, 1) if (parallel_)
+  for (std::ptrdiff_t p = 0; p < signed_size(partitions_); ++p) {
+    double sum = 0.0;
+    const std::size_t end = partition_begin(static_cast<std::size_t>(p) + 1);
+    for (std::size_t i = partition_begin(static_cast<std::size_t>(p)); i < end; ++i) sum += term(i);
+    sums[static_cast<std::size_t>(p)] = sum;
+  }
+  double total = 0.0;
+  for (double sum : sums) total += sum;
+  return total;
+}
+
+template <typename Coefficient>
+double Objective::partitioned_transpose(const Coefficient& coefficient, std::span<double> out) const {
+  const std::size_t n = dimension();
+  const std::size_t d = data_.num_features;
+  buffers_.resize(partitions_ * n);
+#pragma omp parallel for schedule(dynamic, 1) if (parallel_)
+  for (std::ptrdiff_t p = 0; p < signed_size(partitions_); ++p) {
+    double* buffer = buffers_.data() + static_cast<std::size_t>(p) * n;
+    std::fill(buffer, buffer + n, 0.0);
+    const std::size_t end = partition_begin(static_cast<std::size_t>(p) + 1);
+    for (std::size_t i = partition_begin(static_cast<std::size_t>(p)); i < end; ++i) {
+      const double c = coefficient(i);
+      if (c == 0.0) continue;
+      buffer[d] += c;
+      const auto r = core::row(data_, i);
+      core::sparse_axpy(c, r.indices, r.values, r.count, buffer);
+    }
+  }
+#pragma omp parallel for schedule(static) if (parallel_)
+  for (std::ptrdiff_t j = 0; j < signed_size(n); ++j) {
+    double sum = 0.0;
+    for (std::size_t p = 0; p < partitions_; ++p) sum += buffers_[p * n + static_cast<std::size_t>(j)];
+    out[static_cast<std::size_t>(j)] = sum;
+  }
+  return out[d];
 }
 
 void Objective::compute_margins(std::span<const double> theta) {
   const double bias = theta[data_.num_features];
-  for (std::size_t i = 0; i < data_.rows(); ++i) {
+#pragma omp parallel for schedule(static) if (parallel_)
+  for (std::ptrdiff_t k = 0; k < signed_size(data_.rows()); ++k) {
+    const auto i = static_cast<std::size_t>(k);
     const auto r = core::row(data_, i);
     margins_[i] = core::sparse_dot(r.indices, r.values, r.count, theta.data()) + bias;
   }
@@ -40,10 +112,8 @@ double Objective::penalty_value(std::span<const double> theta) const {
 }
 
 double Objective::cached_loss() const {
-  double total = 0.0;
-  for (std::size_t i = 0; i < data_.rows(); ++i) {
-    total += data_.weight(i) * loss_value(loss_, margins_[i], data_.labels[i]);
-  }
+  const double total = partitioned_sum(
+      [this](std::size_t i) { return data_.weight(i) * loss_value(loss_, margins_[i], data_.labels[i]); });
   return weight_sum_ > 0.0 ? total / weight_sum_ : 0.0;
 }
 
@@ -54,16 +124,10 @@ double Objective::value(std::span<const double> theta) {
 
 void Objective::gradient(std::span<const double> theta, std::span<double> gradient) const {
   const std::size_t d = data_.num_features;
-  std::fill(gradient.begin(), gradient.end(), 0.0);
   const double inverse_weight = weight_sum_ > 0.0 ? 1.0 / weight_sum_ : 0.0;
-  double bias_gradient = 0.0;
-  for (std::size_t i = 0; i < data_.rows(); ++i) {
-    const double residual = data_.weight(i) * loss_derivative(loss_, margins_[i], data_.labels[i]);
-    if (residual == 0.0) continue;
-    bias_gradient += residual;
-    const auto r = core::row(data_, i);
-    core::sparse_axpy(residual, r.indices, r.values, r.count, gradient.data());
-  }
+  const double bias_gradient = partitioned_transpose(
+      [this](std::size_t i) { return data_.weight(i) * loss_derivative(loss_, margins_[i], data_.labels[i]); },
+      gradient);
   for (std::size_t j = 0; j < d; ++j) gradient[j] = gradient[j] * inverse_weight + penalty_.l2 * theta[j];
   gradient[d] = bias_gradient * inverse_weight + (penalty_.penalize_bias ? penalty_.l2 * theta[d] : 0.0);
 }
@@ -77,17 +141,18 @@ double Objective::value_and_gradient(std::span<const double> theta, std::span<do
 void Objective::set_direction(std::span<const double> direction) {
   direction_margins_.resize(data_.rows());
   const double bias = direction[data_.num_features];
-  for (std::size_t i = 0; i < data_.rows(); ++i) {
+#pragma omp parallel for schedule(static) if (parallel_)
+  for (std::ptrdiff_t k = 0; k < signed_size(data_.rows()); ++k) {
+    const auto i = static_cast<std::size_t>(k);
     const auto r = core::row(data_, i);
     direction_margins_[i] = core::sparse_dot(r.indices, r.values, r.count, direction.data()) + bias;
   }
 }
 
 double Objective::value_along(std::span<const double> theta, std::span<const double> direction, double alpha) const {
-  double total = 0.0;
-  for (std::size_t i = 0; i < data_.rows(); ++i) {
-    total += data_.weight(i) * loss_value(loss_, margins_[i] + alpha * direction_margins_[i], data_.labels[i]);
-  }
+  const double total = partitioned_sum([&](std::size_t i) {
+    return data_.weight(i) * loss_value(loss_, margins_[i] + alpha * direction_margins_[i], data_.labels[i]);
+  });
   const double loss = weight_sum_ > 0.0 ? total / weight_sum_ : 0.0;
   const std::size_t n = dimension();
   double squares = 0.0;
@@ -114,17 +179,14 @@ void Objective::prepare_curvature() {
 
 void Objective::hessian_vector(std::span<const double> v, std::span<double> out) const {
   const std::size_t d = data_.num_features;
-  std::fill(out.begin(), out.end(), 0.0);
   const double inverse_weight = weight_sum_ > 0.0 ? 1.0 / weight_sum_ : 0.0;
-  double bias_out = 0.0;
-  for (std::size_t i = 0; i < data_.rows(); ++i) {
-    const auto r = core::row(data_, i);
-    const double xv = core::sparse_dot(r.indices, r.values, r.count, v.data()) + v[d];
-    const double scaled = curvature_[i] * xv;
-    if (scaled == 0.0) continue;
-    bias_out += scaled;
-    core::sparse_axpy(scaled, r.indices, r.values, r.count, out.data());
-  }
+  const double bias_out = partitioned_transpose(
+      [&](std::size_t i) {
+        if (curvature_[i] == 0.0) return 0.0;
+        const auto r = core::row(data_, i);
+        return curvature_[i] * (core::sparse_dot(r.indices, r.values, r.count, v.data()) + v[d]);
+      },
+      out);
   for (std::size_t j = 0; j < d; ++j) out[j] = out[j] * inverse_weight + penalty_.l2 * v[j];
   out[d] = bias_out * inverse_weight + (penalty_.penalize_bias ? penalty_.l2 * v[d] : 0.0);
 }
