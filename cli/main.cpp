@@ -6,8 +6,11 @@
 //   2  usage error, or bad input: unreadable or malformed data or model file,
 //      output path that cannot be written
 //   3  training failed (diverged: the loss is no longer finite)
+//   4  training interrupted (SIGINT/SIGTERM); a checkpoint was written
 #include <omp.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <CLI/CLI.hpp>
 #include <cerrno>
@@ -32,6 +35,22 @@ constexpr int kExitOk = 0;
 constexpr int kExitCheckFailed = 1;
 constexpr int kExitInput = 2;
 constexpr int kExitTraining = 3;
+constexpr int kExitInterrupted = 4;
+
+// Set by the SIGINT/SIGTERM handler and polled by training between
+// batches. A signal handler can only reach static storage; this flag is the
+// one piece of it, local to this file.
+volatile std::sig_atomic_t stop_signal = 0;
+
+extern "C" void on_stop_signal(int signal_number) { stop_signal = signal_number; }
+
+void install_stop_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
 
 /// An error that ends the command with a message and an exit code.
 struct CommandError {
@@ -121,6 +140,9 @@ struct TrainArgs {
   std::optional<std::string> class_weight;
   std::optional<std::string> weights_file;
   std::optional<std::string> init;
+  std::optional<std::string> checkpoint;
+  std::optional<std::string> resume;
+  std::size_t checkpoint_every = 0;
   DataOptions data_options;
   logreg::TrainOptions options;
   bool quiet = false;
@@ -204,6 +226,14 @@ int run_train(TrainArgs& args) {
 
   std::optional<logreg::Model> init;
   if (args.init) init = read_model(*args.init);
+  std::optional<logreg::Checkpoint> resume;
+  if (args.resume) {
+    auto loaded = logreg::load_checkpoint(*args.resume);
+    if (!loaded) throw CommandError{loaded.error().message()};
+    resume = std::move(loaded).value();
+  }
+  const std::string checkpoint_path = args.checkpoint.value_or(args.model + ".checkpoint");
+  check_output_path(checkpoint_path);
   logreg::Dataset train_set = read_data(args.data, args.data_options);
   if (args.weights_file) train_set.weights = read_weights_file(*args.weights_file, train_set.rows());
   std::optional<logreg::Dataset> valid_set;
@@ -228,10 +258,30 @@ int run_train(TrainArgs& args) {
     line += fmt::format("  time {:.3f}s\n", p.elapsed_seconds);
     std::fputs(line.c_str(), stderr);
   };
+  logreg::TrainControl control;
+  control.stop_requested = [] { return stop_signal != 0; };
+  control.checkpoint_every = args.checkpoint_every;
+  control.resume = resume ? &*resume : nullptr;
+  control.write_checkpoint = [&](const logreg::Checkpoint& checkpoint) {
+    logreg::Status status = logreg::save_checkpoint(checkpoint, checkpoint_path);
+    if (status && !args.quiet) {
+      fmt::print(stderr, "checkpoint written to {} (continues at {} {})\n", checkpoint_path,
+                 sgd ? "epoch" : "iteration", checkpoint.epoch);
+    }
+    return status;
+  };
+  install_stop_handlers();
   auto result = logreg::train(train_set.view(), valid_set ? &valid_view : nullptr, options, progress,
-                              init ? &*init : nullptr);
+                              init ? &*init : nullptr, &control);
   if (!result) throw CommandError{args.data + ": " + result.error().message(), kExitTraining};
   logreg::Model model = std::move(result).value();
+  if (model.report.stop_reason == logreg::StopReason::kInterrupted) {
+    fmt::print(stderr,
+               "interrupted: no model written; the checkpoint {} holds the run. Resume with:\n  logreg train {} -o {} "
+               "--resume {}\n",
+               checkpoint_path, args.data, args.model, checkpoint_path);
+    return kExitInterrupted;
+  }
   model.label_map = train_set.label_map;
   if (auto status = logreg::save_model(model, args.model); !status) throw CommandError{status.error().message()};
   if (!args.quiet) {
@@ -436,7 +486,8 @@ int main(int argc, char** argv) {
       "  logreg train data/heart_scale/train.svm -o model.json\n"
       "  logreg eval model.json data/heart_scale/test.svm\n"
       "  logreg <command> --help\n"
-      "Exit codes: 0 ok, 1 gradient check failed, 2 usage or input error, 3 training diverged.");
+      "Exit codes: 0 ok, 1 gradient check failed, 2 usage or input error, 3 training diverged,\n"
+      "4 interrupted (checkpoint written).");
 
   int threads = 0;
   app.add_option("--threads", threads,
@@ -489,6 +540,14 @@ int main(int argc, char** argv) {
                         "balanced (n / (2 n_class)) or W0,W1: multiply each example's weight by its class's");
   train_cmd->add_option("--weights", train.weights_file, "Per-example weights, one per line (for LIBSVM data)");
   train_cmd->add_option("--init", train.init, "Warm start from this model file");
+  train_cmd->add_option("--checkpoint", train.checkpoint,
+                        "Checkpoint file (default MODEL.checkpoint), written atomically on SIGINT/SIGTERM and every "
+                        "--checkpoint-every epochs");
+  train_cmd->add_option("--checkpoint-every", train.checkpoint_every,
+                        "Write a checkpoint every N epochs (SGD) or iterations (0: only when interrupted)")
+      ->capture_default_str();
+  train_cmd->add_option("--resume", train.resume,
+                        "Continue from a checkpoint with its options; SGD ends bit-identical to an uninterrupted run");
   train_cmd->add_option("--seed", train.options.seed, "Seed of the per-epoch shuffle")->capture_default_str();
   train_cmd->add_option("--valid", train.valid, "Validation data, monitored each epoch (drives early stopping)");
   train_cmd->add_option("--tol", train.tol,

@@ -24,6 +24,14 @@ Status save_model(const Model& model, const std::string& path);
 /// Reads and checks a model file (version, shape, finite numbers).
 Result<Model> load_model(const std::string& path);
 
+/// Checkpoints (docs/formats.md): JSON with "format": "logreg-checkpoint",
+/// exact numbers; non-finite scalars are written as the strings "inf",
+/// "-inf" and "nan".
+std::string checkpoint_to_json(const Checkpoint& checkpoint);
+Result<Checkpoint> checkpoint_from_json(std::string_view text, const std::string& name);
+Status save_checkpoint(const Checkpoint& checkpoint, const std::string& path);
+Result<Checkpoint> load_checkpoint(const std::string& path);
+
 /// Writes `contents` to `path` atomically (temporary file, fsync, rename).
 Status write_file_atomically(const std::string& path, std::string_view contents);
 

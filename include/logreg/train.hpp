@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -132,6 +133,7 @@ enum class StopReason {
   kGradientTolerance,  ///< ||grad f|| <= tol ||grad f(0)||
   kMaxIterations,      ///< full-batch solver ran max_iter iterations
   kNoProgress,         ///< the line search or trust region could not decrease f any more (at rounding level)
+  kInterrupted,        ///< TrainControl::stop_requested said so; a checkpoint was offered
 };
 std::string_view stop_reason_name(StopReason reason);
 
@@ -169,6 +171,32 @@ struct TrainReport {
 
 using ProgressCallback = std::function<void(const Progress&)>;
 
+/// Everything needed to continue a training run exactly where it stopped.
+/// SGD checkpoints are exact: resuming gives the same bits as a run that
+/// was never interrupted. Full-batch solvers checkpoint their current point
+/// only (vectors["theta"]); resuming warm-starts from it.
+struct Checkpoint {
+  TrainOptions options;
+  std::size_t epoch = 1;     ///< epoch (SGD) or iteration to continue in
+  std::size_t position = 0;  ///< SGD: index in the epoch's permutation to continue at
+  std::size_t rows = 0;      ///< shape of the training data, checked on resume
+  std::size_t features = 0;
+  std::map<std::string, std::vector<double>> vectors;
+  std::map<std::string, double> scalars;
+};
+
+/// Interruption and checkpoints.
+struct TrainControl {
+  /// Polled between SGD batches and between full-batch iterations.
+  std::function<bool()> stop_requested;
+  /// Called with a checkpoint every `checkpoint_every` epochs and when
+  /// stopping on request; an error ends training with that error.
+  std::function<Status(const Checkpoint&)> write_checkpoint;
+  std::size_t checkpoint_every = 0;  ///< epochs (SGD) or iterations; 0: only on stop
+  /// Continue from this checkpoint (its options replace the given ones).
+  const Checkpoint* resume = nullptr;
+};
+
 /// Checks the options for values no solver accepts (negative l2, zero batch,
 /// optimal schedule without l2, l1 with newton, ...). Called by train().
 Status validate(const TrainOptions& options);
@@ -189,6 +217,7 @@ ResolvedPenalty resolve_penalty(const TrainOptions& options, double weight_sum);
 /// resolved l2 and l1. Returns an error for invalid options or data, or when
 /// training diverges. Deterministic: same inputs and seed, same bits.
 Result<Model> train(const DataView& train, const DataView* valid, const TrainOptions& options,
-                    const ProgressCallback& progress = {}, const Model* init = nullptr);
+                    const ProgressCallback& progress = {}, const Model* init = nullptr,
+                    const TrainControl* control = nullptr);
 
 }  // namespace logreg

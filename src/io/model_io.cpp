@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -96,7 +97,8 @@ Enum enum_from(const json& value, const std::string& what, std::initializer_list
   for (Enum choice : choices) {
     if (name(choice) == text) return choice;
   }
-  throw FormatProblem{what + " has unknown value \"" + text + "\""};
+  // dump() quotes the value as JSON, escaping control characters: the message stays one line.
+  throw FormatProblem{what + " has unknown value " + value.dump()};
 }
 
 std::size_t count_from(const json& value, const std::string& what) {
@@ -253,6 +255,102 @@ Result<Model> model_from_json(std::string_view text, const std::string& name) {
   } catch (const json::exception& e) {
     return Error(name, std::string("not a valid logreg model: ") + e.what());
   }
+}
+
+namespace {
+
+constexpr const char* kCheckpointFormat = "logreg-checkpoint";
+
+json scalar_to_json(double x) {
+  if (std::isfinite(x)) return x;
+  if (std::isnan(x)) return "nan";
+  return x > 0 ? "inf" : "-inf";
+}
+
+double scalar_from_json(const json& value, const std::string& what) {
+  if (value.is_string()) {
+    const auto text = value.get<std::string>();
+    if (text == "inf") return std::numeric_limits<double>::infinity();
+    if (text == "-inf") return -std::numeric_limits<double>::infinity();
+    if (text == "nan") return std::numeric_limits<double>::quiet_NaN();
+  }
+  if (!value.is_number()) throw FormatProblem{what + " is not a number"};
+  return value.get<double>();
+}
+
+std::string read_whole_file(const std::string& path, const char* what, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = std::string("cannot open ") + what + ": " + std::strerror(errno);
+    return {};
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace
+
+std::string checkpoint_to_json(const Checkpoint& c) {
+  json j;
+  j["format"] = kCheckpointFormat;
+  j["format_version"] = 1;
+  j["logreg_version"] = kVersion;
+  j["loss"] = loss_name(c.options.loss);
+  j["options"] = options_to_json(c.options);
+  j["epoch"] = c.epoch;
+  j["position"] = c.position;
+  j["rows"] = c.rows;
+  j["features"] = c.features;
+  json scalars = json::object();
+  for (const auto& [name, x] : c.scalars) scalars[name] = scalar_to_json(x);
+  j["scalars"] = scalars;
+  json vectors = json::object();
+  for (const auto& [name, v] : c.vectors) vectors[name] = v;
+  j["vectors"] = vectors;
+  return j.dump() + "\n";
+}
+
+Result<Checkpoint> checkpoint_from_json(std::string_view text, const std::string& name) {
+  json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return Error(name, "not a logreg checkpoint: invalid or truncated JSON");
+  try {
+    if (!j.is_object() || !j.contains("format") || j["format"] != kCheckpointFormat) {
+      throw FormatProblem{"not a logreg checkpoint"};
+    }
+    if (require(j, "format_version") != 1) throw FormatProblem{"unsupported checkpoint format_version"};
+    Checkpoint c;
+    c.options = options_from_json(require(j, "options"));
+    c.options.loss = enum_from(require(j, "loss"), "\"loss\"", {Loss::kCrossEntropy, Loss::kSquaredError}, loss_name);
+    c.epoch = count_from(require(j, "epoch"), "\"epoch\"");
+    c.position = count_from(require(j, "position"), "\"position\"");
+    c.rows = count_from(require(j, "rows"), "\"rows\"");
+    c.features = count_from(require(j, "features"), "\"features\"");
+    for (const auto& [key, value] : require(j, "scalars").items()) c.scalars[key] = scalar_from_json(value, key);
+    for (const auto& [key, value] : require(j, "vectors").items()) {
+      if (!value.is_array()) throw FormatProblem{"vectors." + key + " is not an array"};
+      std::vector<double> v;
+      v.reserve(value.size());
+      for (const auto& x : value) v.push_back(finite_number(x, "vectors." + key));
+      c.vectors[key] = std::move(v);
+    }
+    return c;
+  } catch (const FormatProblem& problem) {
+    return Error(name, problem.reason);
+  } catch (const json::exception& e) {
+    return Error(name, std::string("not a valid logreg checkpoint: ") + e.what());
+  }
+}
+
+Status save_checkpoint(const Checkpoint& checkpoint, const std::string& path) {
+  return write_file_atomically(path, checkpoint_to_json(checkpoint));
+}
+
+Result<Checkpoint> load_checkpoint(const std::string& path) {
+  std::string error;
+  const std::string text = read_whole_file(path, "checkpoint", error);
+  if (!error.empty()) return Error(path, error);
+  return checkpoint_from_json(text, path);
 }
 
 Status write_file_atomically(const std::string& path, std::string_view contents) {

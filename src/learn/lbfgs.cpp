@@ -199,6 +199,11 @@ Result<Model> train_lbfgs(const SolverInput& input) {
     line.gradient_norm = gnorm;
     line.step = step;
     emit_progress(input, theta, line, report);
+    bool interrupted = false;
+    if (Status status = full_batch_checkpoint(input, theta, iteration, report, interrupted); !status) {
+      return status.error();
+    }
+    if (interrupted) break;
   }
   report.iterations = iteration;
   report.objective = fun;

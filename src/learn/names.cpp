@@ -62,6 +62,7 @@ std::string_view stop_reason_name(StopReason reason) {
     case StopReason::kGradientTolerance: return "gradient_tolerance";
     case StopReason::kMaxIterations: return "max_iterations";
     case StopReason::kNoProgress: return "no_progress";
+    case StopReason::kInterrupted: return "interrupted";
   }
   return "?";
 }

@@ -191,6 +191,11 @@ Result<Model> train_newton(const SolverInput& input) {
     line.gradient_norm = gnorm;
     line.step = norm2(s);
     emit_progress(input, theta, line, report);
+    bool interrupted = false;
+    if (Status status = full_batch_checkpoint(input, theta, iteration, report, interrupted); !status) {
+      return status.error();
+    }
+    if (interrupted) break;
     if (report.stop_reason != StopReason::kMaxIterations) break;
     if (std::fabs(actual) <= 1e-12 * std::fabs(fun) && std::fabs(predicted) <= 1e-12 * std::fabs(fun)) {
       report.stop_reason = StopReason::kNoProgress;

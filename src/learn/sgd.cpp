@@ -146,9 +146,38 @@ Result<Model> train_sgd(const SolverInput& input) {
   const double start_objective = objective.value(input.theta0);
   std::size_t rising = 0;
 
-  for (std::size_t epoch = 1; epoch <= options.epochs; ++epoch) {
+  SolverState state;
+  state.add("v", v);
+  state.add("scale", scale);
+  state.add("bias", bias);
+  state.add("l1_total", l1_total);
+  state.add("l1_received", l1_received);
+  state.add("best_monitored", best_monitored);
+  state.add("epochs_without_improvement", epochs_without_improvement);
+  state.add("updates", t);
+  state.add("previous_objective", previous_objective);
+  state.add("rising", rising);
+  state.add("train_objective", train_objective);
+  auto cursor = start_epochs(input, state, rng, order);
+  if (!cursor.ok()) return cursor.error();
+  auto current_model = [&] {
+    for (std::size_t j = 0; j < d; ++j) theta[j] = scale * v[j];
+    theta[d] = bias;
+    Model model = make_model(input, theta);
+    model.report = report;
+    return model;
+  };
+
+  for (std::size_t epoch = cursor.value().epoch; epoch <= options.epochs; ++epoch) {
     rng.shuffle(std::span<std::size_t>(order));
-    for (std::size_t first = 0; first < n; first += batch) {
+    const std::size_t begin = epoch == cursor.value().epoch ? cursor.value().position : 0;
+    for (std::size_t first = begin; first < n; first += batch) {
+      if (input.stop_requested()) {
+        if (Status status = offer_checkpoint(input, state.save(input, epoch, first)); !status) return status.error();
+        report.iterations = epoch - 1;
+        report.stop_reason = StopReason::kInterrupted;
+        return current_model();
+      }
       const std::size_t last = std::min(first + batch, n);
       ++t;
       eta = step_size.at(t);
@@ -223,6 +252,10 @@ Result<Model> train_sgd(const SolverInput& input) {
         report.stop_reason = StopReason::kConverged;
         break;
       }
+    }
+    const std::size_t every = input.control != nullptr ? input.control->checkpoint_every : 0;
+    if (every > 0 && epoch % every == 0 && epoch < options.epochs) {
+      if (Status status = offer_checkpoint(input, state.save(input, epoch + 1, 0)); !status) return status.error();
     }
   }
   report.objective = train_objective;

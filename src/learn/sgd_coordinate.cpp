@@ -71,20 +71,26 @@ double schedule_rate(const TrainOptions& o, std::size_t t) {
 /// Sum of w over updates, for averaging, in O(1) per change of w.
 class RunningAverage {
  public:
-  explicit RunningAverage(std::size_t size) : sum_(size, 0.0), since_(size, 0) {}
+  explicit RunningAverage(std::size_t size) : sum_(size, 0.0), since_(size, 0.0) {}
   /// Call before changing coordinate j at update count `now`.
   void before_change(std::size_t j, double value, std::size_t now) {
-    sum_[j] += value * static_cast<double>(now - since_[j]);
-    since_[j] = now;
+    const auto at = static_cast<double>(now);
+    sum_[j] += value * (at - since_[j]);
+    since_[j] = at;
   }
   double mean(std::size_t j, double value, std::size_t now) const {
     if (now == 0) return value;
-    return (sum_[j] + value * static_cast<double>(now - since_[j])) / static_cast<double>(now);
+    const auto at = static_cast<double>(now);
+    return (sum_[j] + value * (at - since_[j])) / at;
+  }
+  void register_state(SolverState& state) {
+    state.add("average_sum", sum_);
+    state.add("average_since", since_);
   }
 
  private:
   std::vector<double> sum_;
-  std::vector<std::size_t> since_;
+  std::vector<double> since_;  // update counts, exact in a double below 2^53
 };
 
 }  // namespace
@@ -255,12 +261,48 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
     return eta;
   };
 
-  for (std::size_t epoch = 1; epoch <= o.epochs; ++epoch) {
+  SolverState state;
+  state.add("u", u);
+  state.add("beta", beta);
+  state.add("offset", offset);
+  state.add("squared_gradients", squared_gradients);
+  state.add("largest_seen", largest_seen);
+  state.add("normalizer", normalizer);
+  state.add("examples_seen", examples_seen);
+  state.add("updates", updates);
+  state.add("best_monitored", best_monitored);
+  state.add("epochs_without_improvement", epochs_without_improvement);
+  state.add("previous_objective", previous_objective);
+  state.add("rising", rising);
+  state.add("train_objective", train_objective);
+  average.register_state(state);
+  auto cursor = start_epochs(input, state, rng, order);
+  if (!cursor.ok()) return cursor.error();
+  auto current_model = [&] {
+    double raw_offset = 0.0;
+    for (std::size_t j = 0; j < d; ++j) theta[j] = u[j];
+    for (FeatureIndex j : centered) raw_offset += theta[j] * center[j];
+    theta[d] = beta - raw_offset;
+    Model model = make_model(input, theta);
+    model.report = report;
+    return model;
+  };
+
+  for (std::size_t epoch = cursor.value().epoch; epoch <= o.epochs; ++epoch) {
     rng.shuffle(std::span<std::size_t>(order));
-    // Rounding in the running offset does not accumulate across epochs.
-    offset = 0.0;
-    for (FeatureIndex j : centered) offset += u[j] * center[j];
-    for (std::size_t first = 0; first < n; first += batch) {
+    const std::size_t begin = epoch == cursor.value().epoch ? cursor.value().position : 0;
+    if (begin == 0) {
+      // Rounding in the running offset does not accumulate across epochs.
+      offset = 0.0;
+      for (FeatureIndex j : centered) offset += u[j] * center[j];
+    }
+    for (std::size_t first = begin; first < n; first += batch) {
+      if (input.stop_requested()) {
+        if (Status status = offer_checkpoint(input, state.save(input, epoch, first)); !status) return status.error();
+        report.iterations = epoch - 1;
+        report.stop_reason = StopReason::kInterrupted;
+        return current_model();
+      }
       const std::size_t last = std::min(first + batch, n);
       ++updates;
       eta = schedule_rate(o, updates);
@@ -350,6 +392,10 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
         report.stop_reason = StopReason::kConverged;
         break;
       }
+    }
+    const std::size_t every = input.control != nullptr ? input.control->checkpoint_every : 0;
+    if (every > 0 && epoch % every == 0 && epoch < o.epochs) {
+      if (Status status = offer_checkpoint(input, state.save(input, epoch + 1, 0)); !status) return status.error();
     }
   }
   report.objective = train_objective;

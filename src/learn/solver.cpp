@@ -67,6 +67,66 @@ void pseudo_gradient(const Objective& objective, std::span<const double> theta, 
   }
 }
 
+Checkpoint SolverState::save(const SolverInput& input, std::size_t epoch, std::size_t position) const {
+  Checkpoint c;
+  c.options = input.options;
+  c.epoch = epoch;
+  c.position = position;
+  c.rows = input.train.rows();
+  c.features = input.train.num_features;
+  for (const auto& [name, v] : vectors_) c.vectors[name] = *v;
+  for (const auto& [name, x] : scalars_) c.scalars[name] = *x;
+  // Counts stay below 2^53, where a double holds them exactly.
+  for (const auto& [name, x] : counts_) c.scalars[name] = static_cast<double>(*x);
+  return c;
+}
+
+Status SolverState::restore(const Checkpoint& c) const {
+  for (const auto& [name, v] : vectors_) {
+    auto it = c.vectors.find(name);
+    if (it == c.vectors.end()) return Error("the checkpoint lacks the state \"" + name + "\"");
+    if (it->second.size() != v->size()) return Error("the checkpoint's \"" + name + "\" has the wrong size");
+    *v = it->second;
+  }
+  for (const auto& [name, x] : scalars_) {
+    auto it = c.scalars.find(name);
+    if (it == c.scalars.end()) return Error("the checkpoint lacks the state \"" + name + "\"");
+    *x = it->second;
+  }
+  for (const auto& [name, x] : counts_) {
+    auto it = c.scalars.find(name);
+    if (it == c.scalars.end() || !(it->second >= 0.0)) return Error("the checkpoint lacks the state \"" + name + "\"");
+    *x = static_cast<std::size_t>(it->second);
+  }
+  return {};
+}
+
+Status offer_checkpoint(const SolverInput& input, const Checkpoint& checkpoint) {
+  if (input.control == nullptr || !input.control->write_checkpoint) return {};
+  return input.control->write_checkpoint(checkpoint);
+}
+
+Status full_batch_checkpoint(const SolverInput& input, std::span<const double> theta, std::size_t iteration,
+                             TrainReport& report, bool& stop) {
+  stop = false;
+  if (input.control == nullptr) return {};
+  const bool requested = input.stop_requested();
+  const std::size_t every = input.control->checkpoint_every;
+  if (!requested && !(every > 0 && iteration % every == 0)) return {};
+  Checkpoint c;
+  c.options = input.options;
+  c.epoch = iteration + 1;
+  c.rows = input.train.rows();
+  c.features = input.train.num_features;
+  c.vectors["theta"].assign(theta.begin(), theta.end());
+  if (Status status = offer_checkpoint(input, c); !status) return status;
+  if (requested) {
+    report.stop_reason = StopReason::kInterrupted;
+    stop = true;
+  }
+  return {};
+}
+
 double reference_gradient_norm(Objective& objective) {
   const std::vector<double> zero(objective.dimension(), 0.0);
   std::vector<double> g(objective.dimension());

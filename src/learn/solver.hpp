@@ -2,6 +2,8 @@
 #pragma once
 
 #include <chrono>
+#include <map>
+#include <string>
 #include <span>
 #include <vector>
 
@@ -23,12 +25,60 @@ struct SolverInput {
   /// Starting point, dimension features + 1 (bias last).
   std::vector<double> theta0;
   std::chrono::steady_clock::time_point start;
+  const TrainControl* control = nullptr;
+
+  bool stop_requested() const {
+    return control != nullptr && control->stop_requested && control->stop_requested();
+  }
 
   Penalty penalty() const { return Penalty{options.l2, options.l1, options.penalize_bias}; }
   double elapsed() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
 };
+
+/// Named references to a solver's state, for checkpoints.
+class SolverState {
+ public:
+  void add(const std::string& name, std::vector<double>& v) { vectors_.emplace(name, &v); }
+  void add(const std::string& name, double& x) { scalars_.emplace(name, &x); }
+  void add(const std::string& name, std::size_t& x) { counts_.emplace(name, &x); }
+  /// A checkpoint of the state, to continue at (epoch, position).
+  Checkpoint save(const SolverInput& input, std::size_t epoch, std::size_t position) const;
+  /// Restores the state from `checkpoint`; an error if it does not fit.
+  Status restore(const Checkpoint& checkpoint) const;
+
+ private:
+  std::map<std::string, std::vector<double>*> vectors_;
+  std::map<std::string, double*> scalars_;
+  std::map<std::string, std::size_t*> counts_;
+};
+
+/// Where an SGD epoch loop starts: epoch 1 at 0, or where a checkpoint
+/// stopped. With a checkpoint, restores `state` and replays the shuffles of
+/// the epochs before, so the generator and `order` are as they were.
+struct EpochCursor {
+  std::size_t epoch = 1;
+  std::size_t position = 0;
+};
+template <typename Rng>
+Result<EpochCursor> start_epochs(const SolverInput& input, const SolverState& state, Rng& rng,
+                                 std::vector<std::size_t>& order) {
+  if (input.control == nullptr || input.control->resume == nullptr) return EpochCursor{};
+  const Checkpoint& c = *input.control->resume;
+  if (Status status = state.restore(c); !status) return status.error();
+  for (std::size_t e = 1; e < c.epoch; ++e) rng.shuffle(std::span<std::size_t>(order));
+  return EpochCursor{c.epoch, c.position};
+}
+
+/// Offers `checkpoint` to the control's writer, if any.
+Status offer_checkpoint(const SolverInput& input, const Checkpoint& checkpoint);
+
+/// Full-batch solvers, after each iteration: offers a checkpoint of theta
+/// when one is due or a stop was requested. Returns an error from the
+/// writer, or true (in `stop`) when training must stop (reason set in `report`).
+Status full_batch_checkpoint(const SolverInput& input, std::span<const double> theta, std::size_t iteration,
+                             TrainReport& report, bool& stop);
 
 Result<Model> train_sgd(const SolverInput& input);
 /// SGD with per-coordinate steps (adaptive, standardised or averaged).

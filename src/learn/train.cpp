@@ -55,9 +55,17 @@ ResolvedPenalty resolve_penalty(const TrainOptions& options, double weight_sum) 
   return {(1.0 - options.l1_ratio) * lambda, options.l1_ratio * lambda};
 }
 
-Result<Model> train(const DataView& train_data, const DataView* valid, const TrainOptions& options,
-                    const ProgressCallback& progress, const Model* init) {
+Result<Model> train(const DataView& train_data, const DataView* valid, const TrainOptions& given_options,
+                    const ProgressCallback& progress, const Model* init, const TrainControl* control) {
+  const Checkpoint* resume = control != nullptr ? control->resume : nullptr;
+  // A resumed run continues with the options it started with.
+  const TrainOptions& options = resume != nullptr ? resume->options : given_options;
   if (Status status = validate(options); !status) return status.error();
+  if (resume != nullptr && (resume->rows != train_data.rows() || resume->features != train_data.num_features)) {
+    return Error("the checkpoint was made on data of " + std::to_string(resume->rows) + " rows and " +
+                 std::to_string(resume->features) + " features, not this data (" + std::to_string(train_data.rows()) +
+                 " rows, " + std::to_string(train_data.num_features) + " features)");
+  }
   const std::size_t n = train_data.rows();
   if (n == 0) return Error("the training set has no rows");
   for (std::size_t i = 0; i < n; ++i) {
@@ -76,6 +84,7 @@ Result<Model> train(const DataView& train_data, const DataView* valid, const Tra
   input.valid = valid;
   input.options = options;
   input.progress = &progress;
+  input.control = control;
 
   // Effective example weights: the data's, times the class weights.
   std::vector<double> weights;
@@ -103,9 +112,11 @@ Result<Model> train(const DataView& train_data, const DataView* valid, const Tra
   double weight_sum = 0.0;
   for (std::size_t i = 0; i < n; ++i) weight_sum += input.train.weight(i);
   if (!(weight_sum > 0.0)) return Error("the example weights sum to zero");
-  const ResolvedPenalty penalty = resolve_penalty(options, weight_sum);
-  input.options.l2 = penalty.l2;
-  input.options.l1 = penalty.l1;
+  if (resume == nullptr) {  // a checkpoint's options are already resolved
+    const ResolvedPenalty penalty = resolve_penalty(options, weight_sum);
+    input.options.l2 = penalty.l2;
+    input.options.l1 = penalty.l1;
+  }
 
   const std::size_t d = train_data.num_features;
   input.theta0.assign(d + 1, 0.0);
@@ -113,6 +124,12 @@ Result<Model> train(const DataView& train_data, const DataView* valid, const Tra
     const std::size_t shared = std::min(d, init->weights.size());
     std::copy_n(init->weights.begin(), shared, input.theta0.begin());
     input.theta0[d] = init->bias;
+  }
+  if (resume != nullptr && options.solver != Solver::kSgd) {
+    // Full-batch solvers resume from the checkpoint's point.
+    auto it = resume->vectors.find("theta");
+    if (it == resume->vectors.end() || it->second.size() != d + 1) return Error("the checkpoint has no usable \"theta\"");
+    input.theta0 = it->second;
   }
 
   switch (options.solver) {
