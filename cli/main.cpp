@@ -273,7 +273,12 @@ int run_train(TrainArgs& args) {
   install_stop_handlers();
   auto result = logreg::train(train_set.view(), valid_set ? &valid_view : nullptr, options, progress,
                               init ? &*init : nullptr, &control);
-  if (!result) throw CommandError{args.data + ": " + result.error().message(), kExitTraining};
+  if (!result) {
+    // train() words divergence "training diverged ..." (train.hpp); anything
+    // else it rejects is the input's or the options' fault.
+    const bool diverged = result.error().reason().rfind("training diverged", 0) == 0;
+    throw CommandError{args.data + ": " + result.error().message(), diverged ? kExitTraining : kExitInput};
+  }
   logreg::Model model = std::move(result).value();
   if (model.report.stop_reason == logreg::StopReason::kInterrupted) {
     fmt::print(stderr,

@@ -215,7 +215,7 @@ ResolvedPenalty resolve_penalty(const TrainOptions& options, double weight_sum);
 /// missing ones start at 0). `progress`, when set, is called once per epoch
 /// or iteration from the calling thread. The model's options hold the
 /// resolved l2 and l1. Returns an error for invalid options or data, or when
-/// training diverges. Deterministic: same inputs and seed, same bits.
+/// training diverges (then the reason starts with "training diverged"). Deterministic: same inputs and seed, same bits.
 Result<Model> train(const DataView& train, const DataView* valid, const TrainOptions& options,
                     const ProgressCallback& progress = {}, const Model* init = nullptr,
                     const TrainControl* control = nullptr);

@@ -68,6 +68,15 @@ Result<Model> train(const DataView& train_data, const DataView* valid, const Tra
   }
   const std::size_t n = train_data.rows();
   if (n == 0) return Error("the training set has no rows");
+  // A stray huge feature index (say 2147483647) would make every solver
+  // allocate weight vectors of that length: refuse instead of swapping.
+  const std::size_t feature_limit = std::max<std::size_t>(std::size_t{1} << 24, 64 * train_data.nonzeros());
+  if (train_data.num_features > feature_limit) {
+    return Error("the largest feature index is " + std::to_string(train_data.num_features) + " but there are only " +
+                 std::to_string(train_data.nonzeros()) + " non-zeros: the weight vector would need " +
+                 std::to_string(train_data.num_features * 8 >> 20) +
+                 " MiB per copy; renumber (or hash) the features to a dense range");
+  }
   for (std::size_t i = 0; i < n; ++i) {
     if (train_data.labels[i] != 0.0 && train_data.labels[i] != 1.0) {
       return Error("label of row " + std::to_string(i + 1) + " is not 0 or 1");
