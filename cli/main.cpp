@@ -207,12 +207,19 @@ std::vector<double> read_weights_file(const std::string& path, std::size_t rows)
 
 int run_train(TrainArgs& args) {
   check_output_path(args.model);
+  std::optional<logreg::Checkpoint> resume;
+  if (args.resume) {
+    auto loaded = logreg::load_checkpoint(*args.resume);
+    if (!loaded) throw CommandError{loaded.error().message()};
+    resume = std::move(loaded).value();
+  }
   logreg::TrainOptions options = args.options;
   options.loss = args.loss == "se" ? logreg::Loss::kSquaredError : logreg::Loss::kCrossEntropy;
   options.solver = *logreg::parse_solver(args.solver);
   options.C = args.C;
   options.tol = args.tol;
   if (args.class_weight) options.class_weights = parse_class_weight(*args.class_weight);
+  if (resume) options = resume->options;  // a resumed run continues with its own options
   options.schedule = args.schedule == "constant"  ? logreg::Schedule::kConstant
                      : args.schedule == "optimal" ? logreg::Schedule::kOptimal
                                                   : logreg::Schedule::kInvScaling;
@@ -226,12 +233,6 @@ int run_train(TrainArgs& args) {
 
   std::optional<logreg::Model> init;
   if (args.init) init = read_model(*args.init);
-  std::optional<logreg::Checkpoint> resume;
-  if (args.resume) {
-    auto loaded = logreg::load_checkpoint(*args.resume);
-    if (!loaded) throw CommandError{loaded.error().message()};
-    resume = std::move(loaded).value();
-  }
   const std::string checkpoint_path = args.checkpoint.value_or(args.model + ".checkpoint");
   check_output_path(checkpoint_path);
   logreg::Dataset train_set = read_data(args.data, args.data_options);
@@ -528,7 +529,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   train_cmd->add_flag("--average", train.options.average, "SGD: Polyak-Ruppert averaging of the iterates");
   train_cmd->add_option("--standardize", train.standardize,
-                        "SGD: scale features by 1/std (auto: with --adaptive off when scales differ >10x)")
+                        "SGD: centre and scale dense columns, scale sparse ones (auto: when dense columns are uncentred or scales differ >10x)")
       ->check(CLI::IsMember({"auto", "on", "off"}))
       ->capture_default_str();
   train_cmd->add_option("--l2", train.options.l2, "L2 penalty: objective = mean loss + (l2/2)||w||^2 + l1||w||_1")
@@ -543,7 +544,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   train_cmd->add_option("--class-weight", train.class_weight,
                         "balanced (n / (2 n_class)) or W0,W1: multiply each example's weight by its class's");
-  train_cmd->add_option("--weights", train.weights_file, "Per-example weights, one per line (for LIBSVM data)");
+  train_cmd->add_option("--weights", train.weights_file, "Per-example weights, one per line, for any data format (CSV can use --weight-column)");
   train_cmd->add_option("--init", train.init, "Warm start from this model file");
   train_cmd->add_option("--checkpoint", train.checkpoint,
                         "Checkpoint file (default MODEL.checkpoint), written atomically on SIGINT/SIGTERM and every "
@@ -557,7 +558,7 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--valid", train.valid, "Validation data, monitored each epoch (drives early stopping)");
   train_cmd->add_option("--tol", train.tol,
                         "sgd: stop when the loss improves by less than this for --n-iter-no-change epochs (default "
-                        "1e-4, 0: never); others: stop when ||grad|| <= tol ||grad at start|| (default LIBLINEAR's "
+                        "1e-4, 0: never); others: stop when ||grad|| <= tol ||grad at w = 0|| (default LIBLINEAR's "
                         "0.01 min(#pos,#neg)/n)");
   train_cmd->add_option("--n-iter-no-change", train.options.n_iter_no_change, "Epochs without improvement")
       ->capture_default_str();

@@ -54,8 +54,8 @@ enum class Adaptive {
 /// Feature scaling for SGD. The model file always holds weights for the raw
 /// features.
 enum class Standardize {
-  kAuto,  ///< on for --adaptive off when column scales differ by more than 10x, else off
-  kOn,    ///< divide each feature by its standard deviation (no centring: sparse stays sparse)
+  kAuto,  ///< on when dense columns are far from centred (|mean| > std) or their scales differ by more than 10x
+  kOn,    ///< centre and scale dense columns by mean and std (centring folded into the bias), scale sparse ones by their RMS
   kOff,
 };
 

@@ -183,7 +183,7 @@ TrainReport report_from_json(const json& j) {
   if (j.contains("stop_reason")) {
     r.stop_reason = enum_from(j["stop_reason"], "training.stop_reason",
                               {StopReason::kMaxEpochs, StopReason::kConverged, StopReason::kGradientTolerance,
-                               StopReason::kMaxIterations, StopReason::kNoProgress},
+                               StopReason::kMaxIterations, StopReason::kNoProgress, StopReason::kInterrupted},
                               stop_reason_name);
   }
   if (j.contains("seconds")) r.seconds = finite_number(j["seconds"], "training.seconds");

@@ -27,8 +27,9 @@
 //               (Algorithm NAG of S. Ross, P. Mineiro, J. Langford,
 //               "Normalized online learning", UAI 2013; VW's default update).
 //               Invariant to the scale of every feature.
-// AdaGrad and NAG are scale-free per feature, so --standardize has no use
-// there (auto leaves it off).
+// AdaGrad and NAG are scale-free per feature, but not shift-free: centring
+// dense columns far from 0 (ages, amounts) still helps them, so auto
+// standardisation looks at the data, whatever the update rule.
 //
 // Averaging (--average): the model is the mean of the iterates over all
 // updates (B. T. Polyak and A. B. Juditsky, 1992; D. Ruppert, 1988), kept in
@@ -133,7 +134,8 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
   const std::size_t batch = std::min(o.batch_size, n);
   const double tol = o.tol.value_or(1e-4);
   if (o.l1 > 0.0) {
-    return Error("--l1 with SGD needs --adaptive off and no --average/--standardize (the truncated-gradient path)");
+    return Error("--l1 with --solver sgd needs --adaptive off, no --average and no --standardize on "
+                 "(the cumulative-penalty path); or use --solver lbfgs");
   }
 
   double weight_sum = 0.0;

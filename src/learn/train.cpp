@@ -28,6 +28,9 @@ Status validate(const TrainOptions& o) {
   if (o.solver == Solver::kSgd && o.schedule == Schedule::kOptimal && !has_l2) {
     return Error("--schedule optimal needs --l2 > 0 (its step size is 1 / (l2 (t0 + t - 1)))");
   }
+  if (o.solver == Solver::kSgd && o.penalize_bias) {
+    return Error("--penalize-bias applies to the full-batch solvers (newton, lbfgs, gd), not to sgd");
+  }
   if (o.solver == Solver::kNewton && has_l1) {
     return Error("--solver newton needs a smooth objective: use --solver lbfgs (OWL-QN) or gd for --l1");
   }
