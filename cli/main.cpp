@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "logreg/data_cache.hpp"
 #include "logreg/logreg.hpp"
 #include "logreg/version.hpp"
 
@@ -63,6 +64,7 @@ struct DataOptions {
   std::string label_column;
   std::string weight_column;
   std::string delimiter = ",";
+  bool cache = false;
 };
 
 void add_data_options(CLI::App* command, DataOptions& data) {
@@ -72,6 +74,8 @@ void add_data_options(CLI::App* command, DataOptions& data) {
   command->add_option("--label-column", data.label_column,
                       "CSV label column, by name or 0-based index (default: 'label', else the first)");
   command->add_option("--delimiter", data.delimiter, "CSV field delimiter (one character)")->capture_default_str();
+  command->add_flag("--cache", data.cache,
+                    "Keep a binary copy beside each data file (DATA.lrcache) and use it while the file is unchanged");
 }
 
 void add_weight_column_option(CLI::App* command, DataOptions& data) {
@@ -89,7 +93,14 @@ logreg::ReadOptions read_options(const DataOptions& data) {
   return options;
 }
 
-logreg::Dataset read_data(const std::string& path, const DataOptions& data) {
+logreg::Dataset read_data(const std::string& path, const DataOptions& data, bool* from_cache = nullptr) {
+  if (data.cache) {
+    auto cached = logreg::read_dataset_cached(path, read_options(data));
+    if (!cached) throw CommandError{cached.error().message()};
+    if (!cached.value().note.empty()) fmt::print(stderr, "logreg: note: {}\n", cached.value().note);
+    if (from_cache != nullptr) *from_cache = cached.value().from_cache;
+    return std::move(cached.value().data);
+  }
   auto result = logreg::read_dataset(path, read_options(data));
   if (!result) throw CommandError{result.error().message()};
   return std::move(result).value();
@@ -462,7 +473,8 @@ struct InfoArgs {
 
 int run_info(InfoArgs& args) {
   const auto start = std::chrono::steady_clock::now();
-  const logreg::Dataset data = read_data(args.data, args.data_options);
+  bool from_cache = false;
+  const logreg::Dataset data = read_data(args.data, args.data_options, &from_cache);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::size_t positives = 0;
   for (double y : data.labels) positives += y > 0.5 ? 1 : 0;
@@ -477,7 +489,8 @@ int run_info(InfoArgs& args) {
              data.rows() ? static_cast<double>(data.nonzeros()) / static_cast<double>(data.rows()) : 0.0, density);
   fmt::print("labels     {}: {}, {}: {}\n", format_label(data.label_map.negative), data.rows() - positives,
              format_label(data.label_map.positive), positives);
-  fmt::print("read time  {:.3f}s\n", seconds);
+  fmt::print("read time  {:.3f}s{}\n", seconds,
+             args.data_options.cache ? (from_cache ? " (from the cache)" : " (parsed; cache written)") : "");
   return kExitOk;
 }
 
