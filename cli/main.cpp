@@ -121,7 +121,15 @@ void check_output_path(const std::string& path) {
   fs::path parent = fs::path(path).parent_path();
   if (parent.empty()) parent = ".";
   if (!fs::is_directory(parent, ec)) throw CommandError{path + ": folder " + parent.string() + " does not exist"};
-  if (::access(parent.c_str(), W_OK) != 0) throw CommandError{path + ": folder " + parent.string() + " is not writable"};
+  // Creating (and removing) a file there is the only test that also holds
+  // for root, read-only mounts and pseudo file systems such as /proc.
+  std::string probe = (parent / ".logreg-probe-XXXXXX").string();
+  const int fd = ::mkstemp(probe.data());
+  if (fd < 0) {
+    throw CommandError{path + ": cannot create files in folder " + parent.string() + ": " + std::strerror(errno)};
+  }
+  ::close(fd);
+  ::unlink(probe.c_str());
 }
 
 /// The user's label as they wrote it: "-1", "0" or "1".
