@@ -8,6 +8,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   liblinear-tools python3 python3-numpy python3-scipy python3-sklearn
+  clang libclang-rt-14-dev liblbfgs-dev
 )
 
 missing=()
