@@ -161,7 +161,7 @@ struct TrainArgs {
   std::optional<std::string> init;
   std::optional<std::string> checkpoint;
   std::optional<std::string> resume;
-  std::size_t checkpoint_every = 0;
+  std::string checkpoint_every = "0";
   DataOptions data_options;
   logreg::TrainOptions options;
   bool quiet = false;
@@ -280,7 +280,24 @@ int run_train(TrainArgs& args) {
   };
   logreg::TrainControl control;
   control.stop_requested = [] { return stop_signal != 0; };
-  control.checkpoint_every = args.checkpoint_every;
+  // --checkpoint-every N (epochs or iterations) or Ns (seconds).
+  {
+    const std::string& every = args.checkpoint_every;
+    const bool seconds = !every.empty() && every.back() == 's';
+    const std::string number = seconds ? every.substr(0, every.size() - 1) : every;
+    double value = -1.0;
+    const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+    if (ec != std::errc() || end != number.data() + number.size() || !std::isfinite(value) || value < 0.0 ||
+        (!seconds && value != std::floor(value))) {
+      throw CommandError{"--checkpoint-every must be a number of epochs (e.g. 5) or seconds (e.g. 600s), not '" +
+                         every + "'"};
+    }
+    if (seconds) {
+      control.checkpoint_seconds = value;
+    } else {
+      control.checkpoint_every = static_cast<std::size_t>(value);
+    }
+  }
   control.resume = resume ? &*resume : nullptr;
   control.write_checkpoint = [&](const logreg::Checkpoint& checkpoint) {
     logreg::Status status = logreg::save_checkpoint(checkpoint, checkpoint_path);
@@ -571,7 +588,8 @@ int main(int argc, char** argv) {
                         "Checkpoint file (default MODEL.checkpoint), written atomically on SIGINT/SIGTERM and every "
                         "--checkpoint-every epochs");
   train_cmd->add_option("--checkpoint-every", train.checkpoint_every,
-                        "Write a checkpoint every N epochs (SGD) or iterations (0: only when interrupted)")
+                        "Write a checkpoint every N epochs (SGD) or iterations, or every Ns seconds (e.g. 600s); "
+                        "0: only when interrupted")
       ->capture_default_str();
   train_cmd->add_option("--resume", train.resume,
                         "Continue from a checkpoint with its options; SGD ends bit-identical to an uninterrupted run");

@@ -117,6 +117,41 @@ TEST(Checkpoint, PeriodicCheckpointsDoNotChangeTheResult) {
   EXPECT_EQ(epochs, (std::vector<std::size_t>{3, 5}));
 }
 
+TEST(Checkpoint, TimedCheckpointsResumeExactly) {
+  const Dataset data = load("heart_scale");
+  TrainOptions o;
+  o.epochs = 4;
+  o.tol = 0.0;
+  auto whole = train(data.view(), nullptr, o);
+  std::vector<Checkpoint> saved;
+  TrainControl control;
+  control.checkpoint_seconds = 1e-9;  // due at every batch
+  control.write_checkpoint = [&](const Checkpoint& c) {
+    saved.push_back(c);
+    return Status{};
+  };
+  auto timed = train(data.view(), nullptr, o, {}, nullptr, &control);
+  ASSERT_TRUE(whole.ok() && timed.ok());
+  EXPECT_TRUE(same_bits(whole.value(), timed.value()));
+  ASSERT_GT(saved.size(), 100u);
+  const Checkpoint& middle = saved[saved.size() / 2 + 7];
+  EXPECT_GT(middle.position, 0u);
+  TrainControl resume;
+  resume.resume = &middle;
+  auto resumed = train(data.view(), nullptr, o, {}, nullptr, &resume);
+  ASSERT_TRUE(resumed.ok());
+  EXPECT_TRUE(same_bits(whole.value(), resumed.value()));
+  // The CLI takes seconds with an "s" and refuses anything else.
+  testing::TempDir dir;
+  const std::string base = testing::cli() + " train " + testing::quote(testing::dataset_file("heart_scale", "train.svm")) +
+                           " -o " + testing::quote(dir.file("m.json")) + " -q --epochs 2 --checkpoint-every ";
+  EXPECT_EQ(testing::run(base + "0.000001s").exit_code, 0);
+  EXPECT_TRUE(std::filesystem::exists(dir.file("m.json.checkpoint")));
+  const auto bad = testing::run(base + "soon");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--checkpoint-every must be a number of epochs"), std::string::npos) << bad.err;
+}
+
 TEST(Checkpoint, ResumeRejectsOtherData) {
   const Dataset data = load("heart_scale");
   const Dataset other = load("sonar");

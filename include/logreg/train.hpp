@@ -193,6 +193,9 @@ struct TrainControl {
   /// stopping on request; an error ends training with that error.
   std::function<Status(const Checkpoint&)> write_checkpoint;
   std::size_t checkpoint_every = 0;  ///< epochs (SGD) or iterations; 0: only on stop
+  /// Also a checkpoint whenever this many seconds passed since the last one
+  /// (checked between SGD batches and full-batch iterations); 0: never.
+  double checkpoint_seconds = 0.0;
   /// Continue from this checkpoint (its options replace the given ones).
   const Checkpoint* resume = nullptr;
 };

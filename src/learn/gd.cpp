@@ -61,6 +61,7 @@ Result<Model> train_gd(const SolverInput& input) {
   report.stop_reason = gnorm <= tolerance * gnorm0 ? StopReason::kGradientTolerance : StopReason::kMaxIterations;
   double step = 1.0 / std::max(gnorm0, 1e-300);
   std::size_t iteration = 0;
+  CheckpointClock checkpoint_clock(input);
   // Decreases at rounding level for kStallLimit iterations in a row: the
   // gradient tolerance is below what double precision can resolve here.
   std::size_t stalled = 0;
@@ -128,7 +129,8 @@ Result<Model> train_gd(const SolverInput& input) {
     line.step = step;
     emit_progress(input, theta, line, report);
     bool interrupted = false;
-    if (Status status = full_batch_checkpoint(input, theta, iteration, report, interrupted); !status) {
+    if (Status status = full_batch_checkpoint(input, theta, iteration, report, interrupted, checkpoint_clock);
+        !status) {
       return status.error();
     }
     if (interrupted) break;

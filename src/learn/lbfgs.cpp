@@ -111,6 +111,7 @@ Result<Model> train_lbfgs(const SolverInput& input) {
   report.stop_reason = gnorm <= tolerance * gnorm0 ? StopReason::kGradientTolerance : StopReason::kMaxIterations;
 
   std::size_t iteration = 0;
+  CheckpointClock checkpoint_clock(input);
   // Decreases at rounding level for kStallLimit iterations in a row: the
   // gradient tolerance is below what double precision can resolve here.
   std::size_t stalled = 0;
@@ -200,7 +201,8 @@ Result<Model> train_lbfgs(const SolverInput& input) {
     line.step = step;
     emit_progress(input, theta, line, report);
     bool interrupted = false;
-    if (Status status = full_batch_checkpoint(input, theta, iteration, report, interrupted); !status) {
+    if (Status status = full_batch_checkpoint(input, theta, iteration, report, interrupted, checkpoint_clock);
+        !status) {
       return status.error();
     }
     if (interrupted) break;

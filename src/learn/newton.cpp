@@ -150,6 +150,7 @@ Result<Model> train_newton(const SolverInput& input) {
   delta = std::sqrt(delta);
 
   std::size_t iteration = 0;
+  CheckpointClock checkpoint_clock(input);
   if (gnorm <= tolerance * gnorm0) report.stop_reason = StopReason::kGradientTolerance;
   while (report.stop_reason == StopReason::kMaxIterations && iteration < o.max_iter) {
     ++iteration;
@@ -192,7 +193,8 @@ Result<Model> train_newton(const SolverInput& input) {
     line.step = norm2(s);
     emit_progress(input, theta, line, report);
     bool interrupted = false;
-    if (Status status = full_batch_checkpoint(input, theta, iteration, report, interrupted); !status) {
+    if (Status status = full_batch_checkpoint(input, theta, iteration, report, interrupted, checkpoint_clock);
+        !status) {
       return status.error();
     }
     if (interrupted) break;

@@ -159,6 +159,7 @@ Result<Model> train_sgd(const SolverInput& input) {
   state.add("rising", rising);
   state.add("train_objective", train_objective);
   auto cursor = start_epochs(input, state, rng, order);
+  CheckpointClock checkpoint_clock(input);
   if (!cursor.ok()) return cursor.error();
   auto current_model = [&] {
     for (std::size_t j = 0; j < d; ++j) theta[j] = scale * v[j];
@@ -177,6 +178,9 @@ Result<Model> train_sgd(const SolverInput& input) {
         report.iterations = epoch - 1;
         report.stop_reason = StopReason::kInterrupted;
         return current_model();
+      }
+      if (checkpoint_clock.due()) {
+        if (Status status = offer_checkpoint(input, state.save(input, epoch, first)); !status) return status.error();
       }
       const std::size_t last = std::min(first + batch, n);
       ++t;

@@ -279,6 +279,7 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
   state.add("train_objective", train_objective);
   average.register_state(state);
   auto cursor = start_epochs(input, state, rng, order);
+  CheckpointClock checkpoint_clock(input);
   if (!cursor.ok()) return cursor.error();
   auto current_model = [&] {
     double raw_offset = 0.0;
@@ -304,6 +305,9 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
         report.iterations = epoch - 1;
         report.stop_reason = StopReason::kInterrupted;
         return current_model();
+      }
+      if (checkpoint_clock.due()) {
+        if (Status status = offer_checkpoint(input, state.save(input, epoch, first)); !status) return status.error();
       }
       const std::size_t last = std::min(first + batch, n);
       ++updates;

@@ -107,12 +107,13 @@ Status offer_checkpoint(const SolverInput& input, const Checkpoint& checkpoint) 
 }
 
 Status full_batch_checkpoint(const SolverInput& input, std::span<const double> theta, std::size_t iteration,
-                             TrainReport& report, bool& stop) {
+                             TrainReport& report, bool& stop, CheckpointClock& clock) {
   stop = false;
   if (input.control == nullptr) return {};
   const bool requested = input.stop_requested();
   const std::size_t every = input.control->checkpoint_every;
-  if (!requested && !(every > 0 && iteration % every == 0)) return {};
+  const bool timed = clock.due();
+  if (!requested && !timed && !(every > 0 && iteration % every == 0)) return {};
   Checkpoint c;
   c.options = input.options;
   c.epoch = iteration + 1;

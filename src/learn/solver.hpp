@@ -71,6 +71,26 @@ Result<EpochCursor> start_epochs(const SolverInput& input, const SolverState& st
   return EpochCursor{c.epoch, c.position};
 }
 
+/// Tells when a time-based checkpoint (TrainControl::checkpoint_seconds) is due.
+class CheckpointClock {
+ public:
+  explicit CheckpointClock(const SolverInput& input)
+      : seconds_(input.control != nullptr ? input.control->checkpoint_seconds : 0.0),
+        last_(std::chrono::steady_clock::now()) {}
+  /// True (and restarts the clock) when the interval has passed.
+  bool due() {
+    if (seconds_ <= 0.0) return false;
+    const auto now = std::chrono::steady_clock::now();
+    if (std::chrono::duration<double>(now - last_).count() < seconds_) return false;
+    last_ = now;
+    return true;
+  }
+
+ private:
+  double seconds_;
+  std::chrono::steady_clock::time_point last_;
+};
+
 /// Offers `checkpoint` to the control's writer, if any.
 Status offer_checkpoint(const SolverInput& input, const Checkpoint& checkpoint);
 
@@ -78,7 +98,7 @@ Status offer_checkpoint(const SolverInput& input, const Checkpoint& checkpoint);
 /// when one is due or a stop was requested. Returns an error from the
 /// writer, or true (in `stop`) when training must stop (reason set in `report`).
 Status full_batch_checkpoint(const SolverInput& input, std::span<const double> theta, std::size_t iteration,
-                             TrainReport& report, bool& stop);
+                             TrainReport& report, bool& stop, CheckpointClock& clock);
 
 Result<Model> train_sgd(const SolverInput& input);
 /// SGD with per-coordinate steps (adaptive, standardised or averaged).
