@@ -22,7 +22,7 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]]; then
   exit 2
 fi
 jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
-targets=(${FUZZ_TARGETS:-fuzz_libsvm fuzz_csv fuzz_csv_options fuzz_model})
+targets=(${FUZZ_TARGETS:-fuzz_libsvm fuzz_csv fuzz_csv_options fuzz_model fuzz_cache})
 build_dir=build/fuzz
 corpus_root=tests/fuzz_corpus
 

@@ -7,6 +7,8 @@
 //   u64 FNV-1a checksum of everything before it
 #include "logreg/data_cache.hpp"
 
+#include "io/cache_format.hpp"
+
 #include <sys/stat.h>
 
 #include <cstdint>
@@ -81,7 +83,7 @@ class Reader {
   bool get_array(std::vector<T>& values, std::uint64_t count) {
     if (count > (in_.size() - pos_) / sizeof(T)) return false;
     values.resize(count);
-    std::memcpy(values.data(), in_.data() + pos_, count * sizeof(T));
+    if (count > 0) std::memcpy(values.data(), in_.data() + pos_, count * sizeof(T));
     pos_ += count * sizeof(T);
     return true;
   }
@@ -125,9 +127,10 @@ std::string encode(const Dataset& d, const Stamp& stamp, std::uint64_t hash) {
   return std::move(w.text());
 }
 
-/// The dataset in `bytes` if it is a valid cache for (stamp, hash); else
-/// an empty optional and the reason in `why`.
-std::optional<Dataset> decode(std::string_view bytes, const Stamp& stamp, std::uint64_t hash, std::string& why) {
+/// The dataset in `bytes` if it is a valid cache for (stamp, hash) (any
+/// stamp and hash when `stamp` is null); else an empty optional and the
+/// reason in `why`.
+std::optional<Dataset> decode(std::string_view bytes, const Stamp* stamp, std::uint64_t hash, std::string& why) {
   if (bytes.size() < sizeof kMagic + 8 || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
     why = "not a logreg cache";
     return std::nullopt;
@@ -154,11 +157,11 @@ std::optional<Dataset> decode(std::string_view bytes, const Stamp& stamp, std::u
     return std::nullopt;
   }
   bool ok = r.get(flags) && r.get(cached.size) && r.get(cached.mtime_ns) && r.get(cached_hash);
-  if (!ok || cached.size != stamp.size || cached.mtime_ns != stamp.mtime_ns) {
+  if (!ok || (stamp != nullptr && (cached.size != stamp->size || cached.mtime_ns != stamp->mtime_ns))) {
     why = "the data file changed since the cache was written";
     return std::nullopt;
   }
-  if (cached_hash != hash) {
+  if (stamp != nullptr && cached_hash != hash) {
     why = "the cache was written with other read options";
     return std::nullopt;
   }
@@ -184,6 +187,12 @@ std::optional<Dataset> decode(std::string_view bytes, const Stamp& stamp, std::u
 
 }  // namespace
 
+std::uint64_t cache_checksum(std::string_view bytes) { return fnv1a(bytes.data(), bytes.size()); }
+
+std::optional<Dataset> decode_cache(std::string_view bytes, std::string& why) {
+  return decode(bytes, nullptr, 0, why);
+}
+
 std::string cache_path_for(const std::string& path) { return path + ".lrcache"; }
 
 Result<CachedRead> read_dataset_cached(const std::string& path, const ReadOptions& options) {
@@ -198,7 +207,7 @@ Result<CachedRead> read_dataset_cached(const std::string& path, const ReadOption
       std::ostringstream buffer;
       buffer << in.rdbuf();
       std::string why;
-      if (auto data = decode(buffer.str(), stamp, hash, why)) {
+      if (auto data = decode(buffer.str(), &stamp, hash, why)) {
         out.data = std::move(*data);
         out.from_cache = true;
         return out;
