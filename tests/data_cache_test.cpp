@@ -107,5 +107,18 @@ TEST_F(Cache, ParseErrorsAreStillErrors) {
   EXPECT_FALSE(std::filesystem::exists(cache_path_for(data)));
 }
 
+TEST(DatasetValidate, OffsetsBeyondTheArraysAreCaughtBeforeReading) {
+  // Found by fuzzing the cache decoder: an inner offset past the end.
+  Dataset d;
+  d.row_offsets = {0, 100, 2};
+  d.indices = {0, 1};
+  d.values = {1.0, 2.0};
+  d.labels = {0.0, 1.0};
+  d.num_features = 2;
+  EXPECT_EQ(d.validate(), "row offsets run past the non-zeros at row 1");
+  d.row_offsets = {0, -3, 2};
+  EXPECT_EQ(d.validate(), "row offsets decrease at row 1");
+}
+
 }  // namespace
 }  // namespace logreg

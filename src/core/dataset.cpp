@@ -27,9 +27,14 @@ std::string Dataset::validate() const {
     if (!weights.empty() && !(std::isfinite(weights[i]) && weights[i] >= 0.0)) {
       return "weight of row " + std::to_string(i + 1) + " is not a finite non-negative number";
     }
+    // Checked before any index is read: the offsets may come from a file
+    // (the binary cache), not only from a reader that built them.
+    if (row_offsets[i + 1] < row_offsets[i]) return "row offsets decrease at row " + std::to_string(i + 1);
+    if (static_cast<std::size_t>(row_offsets[i + 1]) > indices.size()) {
+      return "row offsets run past the non-zeros at row " + std::to_string(i + 1);
+    }
     const auto begin = static_cast<std::size_t>(row_offsets[i]);
     const auto end = static_cast<std::size_t>(row_offsets[i + 1]);
-    if (end < begin) return "row offsets decrease at row " + std::to_string(i + 1);
     for (std::size_t k = begin; k < end; ++k) {
       if (indices[k] >= num_features) return "feature index beyond num_features in row " + std::to_string(i + 1);
       if (k > begin && indices[k] <= indices[k - 1]) return "feature indices not ascending in row " + std::to_string(i + 1);
