@@ -207,13 +207,7 @@ Result<Model> train_lbfgs(const SolverInput& input) {
     }
     if (interrupted) break;
   }
-  report.iterations = iteration;
-  report.objective = fun;
-  report.gradient_norm = gnorm;
-  report.seconds = input.elapsed();
-  Model model = make_model(input, theta);
-  model.report = report;
-  return model;
+  return finish_full_batch(input, theta, report, iteration, fun, gnorm);
 }
 
 }  // namespace logreg::learn

@@ -18,6 +18,17 @@ Model make_model(const SolverInput& input, std::span<const double> theta) {
   return model;
 }
 
+Model finish_full_batch(const SolverInput& input, std::span<const double> theta, TrainReport report,
+                        std::size_t iterations, double objective, double gradient_norm) {
+  report.iterations = iterations;
+  report.objective = objective;
+  report.gradient_norm = gradient_norm;
+  report.seconds = input.elapsed();
+  Model model = make_model(input, theta);
+  model.report = report;
+  return model;
+}
+
 void emit_progress(const SolverInput& input, std::span<const double> theta, Progress& line, TrainReport& report) {
   if (input.valid != nullptr) {
     const Model model = make_model(input, theta);

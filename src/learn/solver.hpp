@@ -112,6 +112,11 @@ Result<Model> train_newton(const SolverInput& input);
 /// A model holding theta (weights, then bias) and the input's options.
 Model make_model(const SolverInput& input, std::span<const double> theta);
 
+/// The model a full-batch solver returns: theta, with the report completed
+/// (iterations, final objective and gradient norm, elapsed time).
+Model finish_full_batch(const SolverInput& input, std::span<const double> theta, TrainReport report,
+                        std::size_t iterations, double objective, double gradient_norm);
+
 /// Fills the validation fields and elapsed time of `line`, sends it to the
 /// progress callback, and records the validation loss in `report`.
 void emit_progress(const SolverInput& input, std::span<const double> theta, Progress& line, TrainReport& report);
