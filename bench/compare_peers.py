@@ -16,7 +16,7 @@ every tool, then repeat 2, ... so a change in the machine's load hits all tools 
   liblinear    liblinear-train -s 0 -c 1 -B 1 TRAIN M
   lbfgs        scikit-learn LogisticRegression(C=1) (lbfgs, its defaults), after load_svmlight_file
   sgd          logreg train TRAIN -o M --solver sgd --schedule optimal --l2 1/n --epochs 10 --tol 0 -q
-  sgd_plain    the same with --adaptive off --standardize off (when the binary has them): the
+  sgd_plain    the same with --adaptive off --no-average --standardize off (when the binary has them): the
                algorithm of SGDClassifier (one step size for every coordinate, raw features)
   sklearn_sgd  SGDClassifier(loss='log_loss', alpha=1/n, max_iter=10, tol=None, random_state=0),
                after load_svmlight_file
@@ -57,7 +57,7 @@ LABELS = {
     "liblinear": "LIBLINEAR -s 0",
     "lbfgs": "sklearn LogisticRegression lbfgs",
     "sgd": "logreg sgd (default adaptive steps)",
-    "sgd_plain": "logreg sgd --adaptive off --standardize off",
+    "sgd_plain": "logreg sgd --adaptive off --no-average --standardize off",
     "sklearn_sgd": "sklearn SGDClassifier",
 }
 C = 1.0
@@ -161,7 +161,7 @@ def commands(tool, args, train, model, n, has_plain_flags):
         if tool == "sgd_plain":
             if not has_plain_flags:
                 return None, None
-            cmd += ["--adaptive", "off", "--standardize", "off"]
+            cmd += ["--adaptive", "off", "--no-average", "--standardize", "off"]
         return cmd, logreg_env(args)
     kind = "lbfgs" if tool == "lbfgs" else "sgd"
     return [sys.executable, os.path.abspath(__file__), "--worker", kind, "--train", train, "--out", model,

@@ -380,6 +380,7 @@ void BM_SgdEpoch_Train(benchmark::State& state) {
   options.tol = 0.0;
   if (state.range(1) == 1) {
     options.adaptive = logreg::Adaptive::kOff;
+    options.average = false;
     options.standardize = logreg::Standardize::kOff;
   }
   for (auto _ : state) {

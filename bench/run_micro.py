@@ -87,7 +87,7 @@ def kernel_table(runs):
          "BM_Gradient_Plain/kind:{k}/real_time"),
         ("Hessian-vector product, 2 passes (`Objective::hessian_vector`)",
          "BM_HessianVector_Objective/kind:{k}/real_time", None),
-        ("1 SGD epoch, `train()` with --adaptive off --standardize off",
+        ("1 SGD epoch, `train()` with --adaptive off --no-average --standardize off",
          "BM_SgdEpoch_Train/kind:{k}/plain_steps:1/real_time", "BM_SgdEpoch_Plain/kind:{k}/real_time"),
         ("1 SGD epoch, `train()` with the default adaptive steps",
          "BM_SgdEpoch_Train/kind:{k}/plain_steps:0/real_time", "BM_SgdEpoch_Plain/kind:{k}/real_time"),

@@ -24,7 +24,10 @@ For every folder of --data-dir that holds train.svm and test.svm (all of them un
 and, to show where the differences come from,
 
   (e) logreg train TRAIN -o M --standardize off   (the defaults without standardisation)
-  (f) logreg train TRAIN -o M --C 1               (the defaults on (b)'s objective, l2 = 1/n)
+  (f) logreg train TRAIN -o M --no-average        (the defaults without averaging)
+  (g) logreg train TRAIN -o M --l2 0              (the defaults without a penalty)
+
+and the worst gap of (a) over the seeds 1 to 5 (--seed; the default is 1).
 
 and reports each one's log-loss on TEST. logreg's values are `logreg eval M TEST --json`'s
 "log_loss"; scikit-learn's are computed here the way logreg computes them, from the margin
@@ -38,11 +41,11 @@ recomputes logreg's two values from the model files the same way and stops if th
 --standardize on and --standardize off, and the answer is checked against the rule of
 wants_standardize() in src/learn/sgd_coordinate.cpp, recomputed here from the training
 matrix. "no-op" means both give the same bits: the transform is the identity there (no
-dense column, and every sparse column's root-mean-square over its non-zeros is 1).
+dense column, and every sparse column's scale is 1).
 
 --variants adds a second table: for every set that misses the bar, the test log-loss of the
-defaults with one change each (VARIANTS below), and of the optimum of the defaults' own
-objective (no penalty; l2 = 1e-12 keeps Newton well defined).
+defaults with one change each (VARIANTS below), and of the unpenalised optimum (l2 = 1e-12
+keeps Newton well defined).
 
 Everything is deterministic (fixed seeds): a rerun prints the same tables.
 
@@ -72,6 +75,7 @@ REPO = os.path.dirname(HERE)
 EPOCHS = 10
 DENSE_CELLS = 5_000_000
 BAR = 0.02
+SEEDS = [1, 2, 3, 4, 5]
 
 
 def log(message):
@@ -148,7 +152,9 @@ def run_set(name, folder, args, work):
         raise RuntimeError(f"{name}: cannot tell whether the defaults standardised "
                            f"(same as on: {same_on}, as off: {same_off}, rule: {wants_standardize(X)})")
     b, mb = run_logreg(args.logreg, train, test, model, ["--solver", "newton", "--C", "1", "--tol", "1e-8"])
-    f, _ = run_logreg(args.logreg, train, test, model, ["--C", "1"])
+    f, _ = run_logreg(args.logreg, train, test, model, ["--no-average"])
+    g, _ = run_logreg(args.logreg, train, test, model, ["--l2", "0"])
+    seed_losses = [a] + [run_logreg(args.logreg, train, test, model, ["--seed", str(seed)])[0] for seed in SEEDS[1:]]
     for value, m in ((a, ma), (b, mb)):
         check = margin_log_loss(logreg_margins(m, Xt), yt)
         if abs(check - value) > 1e-9 * max(1.0, abs(value)):
@@ -179,7 +185,8 @@ def run_set(name, folder, args, work):
         "defaults_stop": ma["training"]["stop_reason"],
         "optimum": b, "optimum_iterations": mb["training"]["iterations"],
         "sklearn_sgd": c, "sklearn_sgd_scaled": dd, "scaler_centred": centred,
-        "defaults_standardize_off": e, "defaults_C1": f,
+        "defaults_standardize_off": e, "defaults_no_average": f, "defaults_no_penalty": g,
+        "worst_seed_gap": max((x - b) / b for x in seed_losses),
     }
     row["gap"] = (a - b) / b
     row["meets"] = a <= (1.0 + BAR) * b
@@ -189,15 +196,13 @@ def run_set(name, folder, args, work):
 
 
 # Variants tried on every set that misses the bar (--variants): what helps, and what the
-# defaults' own objective (no penalty) gives at its optimum.
+# unpenalised optimum gives.
 VARIANTS = [
-    ["--C", "1"],
     ["--epochs", "30"],
     ["--epochs", "100"],
-    ["--average"],
-    ["--adaptive", "adagrad"],
-    ["--learning-rate", "0.1"],
-    ["--learning-rate", "1"],
+    ["--adaptive", "normalized"],
+    ["--learning-rate", "0.3"],
+    ["--learning-rate", "1.5"],
     ["--solver", "newton", "--l2", "1e-12", "--tol", "1e-8", "--max-iter", "200"],
 ]
 
@@ -231,16 +236,19 @@ def fmt_loss(x):
 def table(rows):
     lines = [
         "| set | n | d | std | (a) defaults | epochs | (b) optimum | gap | within 2% | "
-        "(c) SGDClassifier raw | (d) SGDClassifier scaled | (e) = (a) + --standardize off | (f) = (a) + --C 1 |",
-        "|---|---:|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|",
+        "worst gap, seeds 1-5 | (c) SGDClassifier raw | (d) SGDClassifier scaled | (e) = (a) + --standardize off | "
+        "(f) = (a) + --no-average | (g) = (a) + --l2 0 |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r['set']} | {r['rows']} | {r['features']} | {r['standardized']} | "
             f"{fmt_loss(r['defaults'])} | {r['defaults_epochs']} | {fmt_loss(r['optimum'])} | "
-            f"{100 * r['gap']:+.1f}% | {'yes' if r['meets'] else '**no**'} | {fmt_loss(r['sklearn_sgd'])} | "
+            f"{100 * r['gap']:+.1f}% | {'yes' if r['meets'] else '**no**'} | {100 * r['worst_seed_gap']:+.1f}% | "
+            f"{fmt_loss(r['sklearn_sgd'])} | "
             f"{fmt_loss(r['sklearn_sgd_scaled'])}{'' if r['scaler_centred'] else ' *'} | "
-            f"{fmt_loss(r['defaults_standardize_off'])} | {fmt_loss(r['defaults_C1'])} |")
+            f"{fmt_loss(r['defaults_standardize_off'])} | {fmt_loss(r['defaults_no_average'])} | "
+            f"{fmt_loss(r['defaults_no_penalty'])} |")
     met = sum(r["meets"] for r in rows)
     lines.append("")
     lines.append(f"(a) within 2% of (b) on {met} of {len(rows)} sets; "

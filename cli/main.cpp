@@ -151,8 +151,10 @@ struct TrainArgs {
   std::string loss = "bce";
   std::string solver = "sgd";
   std::string schedule = "constant";
-  std::string adaptive = "normalized";
+  std::string adaptive = "adagrad";
   std::string standardize = "auto";
+  /// Whether --l2, --l1 or --C was given; without any, the penalty is C = 1.
+  bool penalty_given = false;
   std::optional<std::string> valid;
   std::optional<double> C;
   std::optional<double> tol;
@@ -236,6 +238,8 @@ int run_train(TrainArgs& args) {
   options.loss = args.loss == "se" ? logreg::Loss::kSquaredError : logreg::Loss::kCrossEntropy;
   options.solver = *logreg::parse_solver(args.solver);
   options.C = args.C;
+  // No penalty flag: LIBLINEAR's and scikit-learn's default, C = 1.
+  if (!args.penalty_given) options.C = 1.0;
   options.tol = args.tol;
   if (args.class_weight) options.class_weights = parse_class_weight(*args.class_weight);
   if (resume) options = resume->options;  // a resumed run continues with its own options
@@ -565,15 +569,21 @@ int main(int argc, char** argv) {
                         "Per-coordinate SGD steps: normalized (scale-invariant, VW-style), adagrad, off (the note's SGD)")
       ->check(CLI::IsMember({"off", "adagrad", "normalized"}))
       ->capture_default_str();
-  train_cmd->add_flag("--average", train.options.average, "SGD: Polyak-Ruppert averaging of the iterates");
+  train_cmd->add_flag("--average,!--no-average", train.options.average,
+                      "SGD: Polyak-Ruppert averaging of the iterates from epoch --average-start on (default on)");
+  train_cmd->add_option("--average-start", train.options.average_start,
+                        "SGD: first epoch averaged (1: from the first update; the last epoch when there are fewer)")
+      ->capture_default_str();
   train_cmd->add_option("--standardize", train.standardize,
                         "SGD: centre and scale dense columns, scale sparse ones (auto: when dense columns are uncentred or scales differ >10x)")
       ->check(CLI::IsMember({"auto", "on", "off"}))
       ->capture_default_str();
-  train_cmd->add_option("--l2", train.options.l2, "L2 penalty: objective = mean loss + (l2/2)||w||^2 + l1||w||_1")
-      ->capture_default_str();
-  train_cmd->add_option("--l1", train.options.l1, "L1 penalty l1 ||w||_1 (solvers lbfgs, gd, sgd)")->capture_default_str();
-  train_cmd->add_option("--C", train.C, "LIBLINEAR's C: sets l2 = (1 - r)/(C sum c) and l1 = r/(C sum c), r = --l1-ratio");
+  CLI::Option* l2_option =
+      train_cmd->add_option("--l2", train.options.l2, "L2 penalty: objective = mean loss + (l2/2)||w||^2 + l1||w||_1");
+  CLI::Option* l1_option = train_cmd->add_option("--l1", train.options.l1, "L1 penalty l1 ||w||_1 (solvers lbfgs, gd, sgd)");
+  CLI::Option* c_option = train_cmd->add_option(
+      "--C", train.C,
+      "LIBLINEAR's C: sets l2 = (1 - r)/(C sum c) and l1 = r/(C sum c), r = --l1-ratio (default 1 when neither --l2 nor --l1 is given)");
   train_cmd->add_option("--l1-ratio", train.options.l1_ratio, "With --C: share of L1 in the penalty (0: L2, 1: L1)")
       ->capture_default_str();
   train_cmd->add_flag("--penalize-bias", train.options.penalize_bias,
@@ -668,6 +678,7 @@ int main(int argc, char** argv) {
   }
 
   if (threads > 0) omp_set_num_threads(threads);
+  train.penalty_given = l2_option->count() + l1_option->count() + c_option->count() > 0;
   try {
     if (train_cmd->parsed()) return run_train(train);
     if (predict_cmd->parsed()) return run_predict(predict);

@@ -16,7 +16,7 @@ trap 'rm -rf "$work"' EXIT
 rows=$("$logreg" info "$train" | awk '$1 == "rows" {print $2}')
 # l2 = 1/n is LIBLINEAR's and scikit-learn's C = 1 (docs/objective.md).
 l2=$(awk -v n="$rows" 'BEGIN {printf "%.17g", 1 / n}')
-options=(--adaptive off --standardize off --l2 "$l2" --schedule optimal --epochs 200 --tol 1e-6 --seed 1 --quiet)
+options=(--adaptive off --no-average --standardize off --l2 "$l2" --schedule optimal --epochs 200 --tol 1e-6 --seed 1 --quiet)
 
 json_value() {  # json_value KEY < one-line JSON object
   sed -E "s/.*\"$1\": ([^,}]*).*/\1/"

@@ -51,6 +51,7 @@ std::vector<Case> cases() {
   out.push_back({"adagrad_average_batch", averaged});
   TrainOptions plain;
   plain.adaptive = Adaptive::kOff;
+  plain.average = false;
   plain.standardize = Standardize::kOff;
   plain.schedule = Schedule::kOptimal;
   plain.l2 = 1e-3;

@@ -200,7 +200,7 @@ TEST_F(Cli, UsageErrorsExitWithTwo) {
   EXPECT_EQ(run(cli()).exit_code, 2);
   EXPECT_EQ(run(cli() + " train " + quote(train_svm)).exit_code, 2);  // no -o
   EXPECT_EQ(run(cli() + " train " + quote(train_svm) + " -o " + quote(model) + " --loss hinge").exit_code, 2);
-  const auto r = run(cli() + " train " + quote(train_svm) + " -o " + quote(model) + " --schedule optimal");
+  const auto r = run(cli() + " train " + quote(train_svm) + " -o " + quote(model) + " --schedule optimal --l2 0");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--schedule optimal needs --l2 > 0"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(model));
@@ -266,6 +266,28 @@ TEST_F(Cli, EvalReportsTheObjectiveWithTheModelsOptions) {
   EXPECT_NEAR(metrics["objective"].get<double>(), stored["training"]["objective"].get<double>(), 1e-12);
 }
 
+TEST_F(Cli, NoPenaltyFlagMeansCEqualsOne) {
+  // LIBLINEAR's and scikit-learn's default: without --C, --l2 or --l1 the
+  // objective is C = 1's, for every solver; --l2 0 asks for no penalty.
+  const std::string with_c = dir.file("c1.json");
+  const std::string unpenalised = dir.file("l2_0.json");
+  for (const char* solver : {"sgd", "newton"}) {
+    const std::string common = " --solver " + std::string(solver) + " -q";
+    ASSERT_EQ(run(cli() + " train " + quote(train_svm) + " -o " + quote(model) + common).exit_code, 0);
+    ASSERT_EQ(run(cli() + " train " + quote(train_svm) + " -o " + quote(with_c) + common + " --C 1").exit_code, 0);
+    ASSERT_EQ(run(cli() + " train " + quote(train_svm) + " -o " + quote(unpenalised) + common + " --l2 0").exit_code, 0);
+    const auto by_default = nlohmann::json::parse(testing::read_text(model));
+    const auto c1 = nlohmann::json::parse(testing::read_text(with_c));
+    const auto l2_0 = nlohmann::json::parse(testing::read_text(unpenalised));
+    EXPECT_EQ(by_default["weights"], c1["weights"]) << solver;
+    EXPECT_EQ(by_default["bias"], c1["bias"]) << solver;
+    EXPECT_EQ(by_default["options"]["C"], 1.0) << solver;
+    EXPECT_NEAR(by_default["options"]["l2"].get<double>(), 1.0 / 216, 1e-15) << solver;  // 1 / (C n), n = 216
+    EXPECT_EQ(l2_0["options"]["l2"], 0.0) << solver;
+    EXPECT_NE(l2_0["weights"], c1["weights"]) << solver;
+  }
+}
+
 TEST_F(Cli, L1GivesZerosAndNewtonRefusesIt) {
   const auto r = run(cli() + " train " + quote(data_file("sonar", "train.svm")) + " -o " + quote(model) +
                      " --solver lbfgs --l1 0.01 -q");
@@ -328,7 +350,7 @@ TEST_F(Cli, ClassWeightAndWarmStart) {
 
 TEST_F(Cli, WarnsWhenTheStepIsTooLarge) {
   const std::string base = cli() + " train " + quote(train_svm) + " -o " + quote(model) +
-                           " --adaptive off --standardize off --epochs 6 --tol 0 --learning-rate ";
+                           " --adaptive off --no-average --standardize off --epochs 6 --tol 0 --learning-rate ";
   const auto bad = run(base + "20");
   ASSERT_EQ(bad.exit_code, 0) << bad.err;
   EXPECT_NE(bad.err.find("warning: the training loss is higher than at the start; the step size is probably too large"),

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "core/rng.hpp"
 #include "logreg/data_reader.hpp"
@@ -132,6 +133,19 @@ TEST(ModelIo, RejectsCorruptFiles) {
   EXPECT_EQ(error_of(base + "\"num_features\": 1, \"weights\": [1]}"), "(accepted)");
   EXPECT_EQ(error_of("{\"format\": \"logreg-model\", \"format_version\": 1, \"loss\": \"hinge\"}"),
             "bad.json: \"loss\" has unknown value \"hinge\"");
+}
+
+TEST(ModelIo, FilesWithoutAverageStartAveragedFromTheFirstUpdate) {
+  Model m = random_model(3);
+  m.options.average_start = 4;
+  auto json = nlohmann::json::parse(model_to_json(m));
+  auto loaded = model_from_json(json.dump(), "m.json");
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded.value().options.average_start, 4u);
+  json["options"].erase("average_start");  // a file from before the option existed
+  loaded = model_from_json(json.dump(), "old.json");
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message();
+  EXPECT_EQ(loaded.value().options.average_start, 1u);
 }
 
 TEST(ModelIo, MissingFile) {

@@ -55,6 +55,7 @@ TEST_P(AgainstPeers, SgdReachesTheOptimumsTestLossAndAccuracy) {
   ASSERT_TRUE(train_data.ok() && test_data.ok());
   TrainOptions o;
   o.adaptive = Adaptive::kOff;  // the note's SGD
+  o.average = false;
   o.standardize = Standardize::kOff;
   o.l2 = 1.0 / static_cast<double>(train_data.value().rows());
   o.schedule = Schedule::kOptimal;

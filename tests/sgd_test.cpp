@@ -67,6 +67,7 @@ std::vector<double> naive_sgd(const Dataset& data, const TrainOptions& o) {
 TrainOptions plain() {
   TrainOptions o;
   o.adaptive = Adaptive::kOff;
+  o.average = false;
   o.standardize = Standardize::kOff;
   o.schedule = Schedule::kInvScaling;
   o.learning_rate = 0.1;
@@ -227,6 +228,57 @@ TEST(Sgd, DivergenceIsReportedNotReturnedAsNaN) {
   auto model = train(scaled.view(), nullptr, o);
   ASSERT_FALSE(model.ok());
   EXPECT_NE(model.error().message().find("diverged"), std::string::npos) << model.error().message();
+}
+
+TEST(Sgd, AveragingStartsAtTheEpochAskedFor) {
+  // With the batch as large as the data, an epoch is one update, so the
+  // averaged model is the plain mean of the iterates of the averaged epochs.
+  // Averaging does not change the iterates: runs of 2, 3 and 4 epochs
+  // without it give them.
+  const Dataset data = heart();
+  TrainOptions o;
+  o.batch_size = data.rows();
+  o.tol = 0.0;
+  o.l2 = 1e-2;
+  auto iterate = [&](std::size_t epochs) {
+    TrainOptions plain = o;
+    plain.average = false;
+    plain.epochs = epochs;
+    auto m = train(data.view(), nullptr, plain);
+    EXPECT_TRUE(m.ok());
+    return m.value();
+  };
+  const Model w1 = iterate(1), w2 = iterate(2), w3 = iterate(3), w4 = iterate(4);
+  auto averaged = [&](std::size_t start, std::size_t epochs) {
+    TrainOptions avg = o;
+    avg.average = true;
+    avg.average_start = start;
+    avg.epochs = epochs;
+    auto m = train(data.view(), nullptr, avg);
+    EXPECT_TRUE(m.ok());
+    return m.value();
+  };
+  struct Case {
+    std::size_t start, epochs;
+    std::vector<const Model*> mean_of;
+  };
+  const std::vector<Case> cases = {{1, 4, {&w1, &w2, &w3, &w4}},
+                                   {2, 4, {&w2, &w3, &w4}},
+                                   {3, 4, {&w3, &w4}},
+                                   {9, 4, {&w4}},  // fewer epochs than the start: the last one
+                                   {2, 1, {&w1}}};
+  for (const Case& c : cases) {
+    const Model m = averaged(c.start, c.epochs);
+    const double k = static_cast<double>(c.mean_of.size());
+    double bias = 0.0;
+    for (const Model* it : c.mean_of) bias += it->bias / k;
+    EXPECT_NEAR(m.bias, bias, 1e-12) << "start " << c.start << ", epochs " << c.epochs;
+    for (std::size_t j = 0; j < m.weights.size(); ++j) {
+      double w = 0.0;
+      for (const Model* it : c.mean_of) w += it->weights[j] / k;
+      EXPECT_NEAR(m.weights[j], w, 1e-12) << "weight " << j << ", start " << c.start << ", epochs " << c.epochs;
+    }
+  }
 }
 
 TEST(Sgd, RejectsInvalidOptions) {

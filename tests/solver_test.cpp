@@ -261,6 +261,7 @@ TEST(L1, SgdWithCumulativePenaltyGivesExactZerosNearTheOptimum) {
   const Dataset data = load("sonar");
   TrainOptions o;
   o.adaptive = Adaptive::kOff;  // the cumulative-penalty path
+  o.average = false;
   o.standardize = Standardize::kOff;
   o.l1 = 0.01;
   o.l2 = 1e-4;

@@ -109,12 +109,18 @@ struct TrainOptions {
   /// gradient descent, anything between is mini-batch.
   std::size_t batch_size = 1;
   /// eta0 for the constant and inverse-scaling schedules.
-  double learning_rate = 0.5;
+  double learning_rate = 0.7;
   Schedule schedule = Schedule::kConstant;
   /// Per-coordinate steps; the default copes with raw, unscaled features.
-  Adaptive adaptive = Adaptive::kNormalized;
-  /// Polyak-Ruppert averaging: the model is the mean of all iterates.
-  bool average = false;
+  Adaptive adaptive = Adaptive::kAdaGrad;
+  /// Polyak-Ruppert averaging: the model is the mean of the iterates from
+  /// the start of epoch `average_start` on.
+  bool average = true;
+  /// First epoch whose iterates are averaged (1: from the first update).
+  /// Skipping the first epoch leaves its large early steps out of the mean
+  /// (the start of L. Bottou's ASGD); with fewer epochs than this, the last
+  /// epoch is averaged.
+  std::size_t average_start = 2;
   Standardize standardize = Standardize::kAuto;
   /// Exponent of the inverse-scaling schedule.
   double power_t = 0.5;

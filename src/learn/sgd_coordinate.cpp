@@ -54,6 +54,9 @@ namespace logreg::learn {
 namespace {
 
 constexpr double kAdaGradEpsilon = 1e-12;
+/// Sparse columns non-zero in at least this share of the rows are scaled to
+/// a unit second moment (docs/sgd-defaults.md, section 2.3).
+constexpr double kCommonColumnShare = 0.1;
 
 double schedule_rate(const TrainOptions& o, std::size_t t) {
   const auto step = static_cast<double>(t);
@@ -69,29 +72,40 @@ double schedule_rate(const TrainOptions& o, std::size_t t) {
   return o.learning_rate;
 }
 
-/// Sum of w over updates, for averaging, in O(1) per change of w.
+/// The mean of w over the iterates after updates origin + 1, ..., now, for
+/// averaging, in O(1) per change of w. A value set during update k is the
+/// iterate after updates k, k + 1, ... until it changes again.
 class RunningAverage {
  public:
-  explicit RunningAverage(std::size_t size) : sum_(size, 0.0), since_(size, 0.0) {}
-  /// Call before changing coordinate j at update count `now`.
+  explicit RunningAverage(std::size_t size) : sum_(size, 0.0), since_(size, 1.0) {}
+  /// Call before changing coordinate j during update `now` (counted from 1).
   void before_change(std::size_t j, double value, std::size_t now) {
     const auto at = static_cast<double>(now);
     sum_[j] += value * (at - since_[j]);
     since_[j] = at;
   }
+  /// The mean after update `now`, `value` being coordinate j's current value.
   double mean(std::size_t j, double value, std::size_t now) const {
-    if (now == 0) return value;
+    if (now <= origin_) return value;
     const auto at = static_cast<double>(now);
-    return (sum_[j] + value * (at - since_[j])) / at;
+    return (sum_[j] + value * (at + 1.0 - since_[j])) / (at - static_cast<double>(origin_));
+  }
+  /// Forgets the iterates up to update `now`: the mean starts after it.
+  void restart(std::size_t now) {
+    std::fill(sum_.begin(), sum_.end(), 0.0);
+    std::fill(since_.begin(), since_.end(), static_cast<double>(now) + 1.0);
+    origin_ = now;
   }
   void register_state(SolverState& state) {
     state.add("average_sum", sum_);
     state.add("average_since", since_);
+    state.add("average_origin", origin_);
   }
 
  private:
   std::vector<double> sum_;
   std::vector<double> since_;  // update counts, exact in a double below 2^53
+  std::size_t origin_ = 0;     // the update after which the mean starts
 };
 
 }  // namespace
@@ -155,9 +169,13 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
   }
   // The feature transform x'_j = s_j (x_j - mu_j). Dense columns (non-zero
   // in at least half the rows) are centred and divided by their standard
-  // deviation; sparse ones only divided by their root-mean-square over the
-  // non-zeros, so they stay sparse. Centring a column touches it in every
-  // row, which costs no more than its non-zeros do.
+  // deviation. Centring a column touches it in every row, which costs no
+  // more than its non-zeros do. Sparse columns are only scaled, so they stay
+  // sparse: common ones (non-zero in at least 10% of the rows) to a unit
+  // second moment, like the dense ones; rare ones by the root-mean-square of
+  // their non-zeros, so that the few rows holding a rare feature (a rare
+  // category's 1) keep values of size 1 instead of 1/sqrt(share), which
+  // would make their per-coordinate steps large and noisy.
   const bool standardize = wants_standardize(input);
   std::vector<double> scale(d, 1.0);  // s_j
   std::vector<double> center(d, 0.0);  // mu_j
@@ -172,6 +190,8 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
         scale[j] = variance > 1e-300 * std::max(1.0, mean * mean) ? 1.0 / std::sqrt(variance) : 1.0;
         center_slot[j] = static_cast<std::ptrdiff_t>(centered.size());
         centered.push_back(static_cast<FeatureIndex>(j));
+      } else if (column_count[j] >= kCommonColumnShare * rows) {
+        scale[j] = 1.0 / std::sqrt(column_squares[j] / rows);
       } else if (column_squares[j] > 0.0) {
         scale[j] = 1.0 / std::sqrt(column_squares[j] / column_count[j]);
       }
@@ -294,6 +314,11 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
   for (std::size_t epoch = cursor.value().epoch; epoch <= o.epochs; ++epoch) {
     rng.shuffle(std::span<std::size_t>(order));
     const std::size_t begin = epoch == cursor.value().epoch ? cursor.value().position : 0;
+    // Averaging starts with epoch average_start (the last epoch when there
+    // are fewer): the first epoch's large steps stay out of the mean.
+    if (begin == 0 && o.average && epoch > 1 && epoch == std::min(o.average_start, o.epochs)) {
+      average.restart(updates);
+    }
     if (begin == 0) {
       // Rounding in the running offset does not accumulate across epochs.
       offset = 0.0;

@@ -36,12 +36,13 @@ Status validate(const TrainOptions& o) {
   }
   if (o.solver == Solver::kSgd && has_l1 &&
       (o.adaptive != Adaptive::kOff || o.average || o.standardize == Standardize::kOn)) {
-    return Error("--l1 with --solver sgd needs --adaptive off, no --average and no --standardize on "
+    return Error("--l1 with --solver sgd needs --adaptive off, --no-average and no --standardize on "
                  "(the cumulative-penalty path); or use --solver lbfgs");
   }
   if (!finite_non_negative(o.power_t)) return Error("--power-t must be a finite number >= 0");
   if (o.tol && !finite_non_negative(*o.tol)) return Error("--tol must be a finite number >= 0");
   if (o.n_iter_no_change < 1) return Error("--n-iter-no-change must be at least 1");
+  if (o.average_start < 1) return Error("--average-start must be at least 1");
   if (o.lbfgs_memory < 1) return Error("the L-BFGS memory must be at least 1");
   const auto& cw = o.class_weights;
   if (cw.mode == ClassWeights::Mode::kGiven && !(finite_non_negative(cw.negative) && finite_non_negative(cw.positive) &&
