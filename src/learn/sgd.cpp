@@ -46,12 +46,15 @@
 #include <vector>
 
 #include "core/kernels.hpp"
+#include "core/row_stager.hpp"
 #include "core/rng.hpp"
 #include "logreg/metrics.hpp"
 #include "logreg/objective.hpp"
 
 namespace logreg::learn {
 namespace {
+
+constexpr std::size_t kMaxStagedBatch = 64;
 
 class StepSize {
  public:
@@ -169,8 +172,14 @@ Result<Model> train_sgd(const SolverInput& input) {
     return model;
   };
 
+  // Rows are copied a block at a time in the epoch's order (core::RowStager)
+  // for the small batches, whose updates are bound by the memory latency of
+  // the shuffled rows; a large batch is its own block and gains nothing.
+  const bool staging = batch <= kMaxStagedBatch;
+  core::RowStager stager(train);
   for (std::size_t epoch = cursor.value().epoch; epoch <= options.epochs; ++epoch) {
     rng.shuffle(std::span<std::size_t>(order));
+    std::size_t staged_end = 0;
     const std::size_t begin = epoch == cursor.value().epoch ? cursor.value().position : 0;
     for (std::size_t first = begin; first < n; first += batch) {
       if (input.stop_requested()) {
@@ -183,13 +192,18 @@ Result<Model> train_sgd(const SolverInput& input) {
         if (Status status = offer_checkpoint(input, state.save(input, epoch, first)); !status) return status.error();
       }
       const std::size_t last = std::min(first + batch, n);
+      if (staging && first >= staged_end) {
+        staged_end = stager.block_end(first, n, batch);
+        stager.stage(order, first, staged_end);
+      }
+      auto row_at = [&](std::size_t k) { return staging ? stager.row_at(k) : core::row(train, order[k]); };
       ++t;
       eta = step_size.at(t);
       // All margins of the batch before any weight moves.
       double bias_step = 0.0;
       for (std::size_t k = first; k < last; ++k) {
         const std::size_t i = order[k];
-        const auto r = core::row(train, i);
+        const auto r = row_at(k);
         const double z = scale * core::sparse_dot(r.indices, r.values, r.count, v.data()) + bias;
         const double g = train.weight(i) * inverse_mean_weight *
                          loss_derivative(options.loss, z, train.labels[i]);
@@ -211,13 +225,13 @@ Result<Model> train_sgd(const SolverInput& input) {
       for (std::size_t k = first; k < last; ++k) {
         const double g = batch_gradients[k - first];
         if (g == 0.0) continue;
-        const auto r = core::row(train, order[k]);
+        const auto r = row_at(k);
         core::sparse_axpy(factor * g, r.indices, r.values, r.count, v.data());
       }
       bias -= step * bias_step;
       if (l1 > 0.0) {
         l1_total += eta * l1;
-        for (std::size_t k = first; k < last; ++k) apply_l1(core::row(train, order[k]));
+        for (std::size_t k = first; k < last; ++k) apply_l1(row_at(k));
       }
       if (scale < 1e-9) {
         for (double& value : v) value *= scale;

@@ -47,6 +47,7 @@
 #include <vector>
 
 #include "core/kernels.hpp"
+#include "core/row_stager.hpp"
 #include "core/rng.hpp"
 #include "learn/solver.hpp"
 
@@ -54,6 +55,9 @@ namespace logreg::learn {
 namespace {
 
 constexpr double kAdaGradEpsilon = 1e-12;
+/// Batches up to this size are staged (core::RowStager): their updates are
+/// bound by the memory latency of the shuffled rows.
+constexpr std::size_t kMaxStagedBatch = 64;
 /// Sparse columns non-zero in at least this share of the rows are scaled to
 /// a unit second moment (docs/sgd-defaults.md, section 2.3).
 constexpr double kCommonColumnShare = 0.1;
@@ -311,8 +315,12 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
     return model;
   };
 
+  // Small batches read their rows from a staged copy (core::RowStager).
+  const bool staging = batch <= kMaxStagedBatch;
+  core::RowStager stager(train);
   for (std::size_t epoch = cursor.value().epoch; epoch <= o.epochs; ++epoch) {
     rng.shuffle(std::span<std::size_t>(order));
+    std::size_t staged_end = 0;
     const std::size_t begin = epoch == cursor.value().epoch ? cursor.value().position : 0;
     // Averaging starts with epoch average_start (the last epoch when there
     // are fewer): the first epoch's large steps stay out of the mean.
@@ -335,6 +343,11 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
         if (Status status = offer_checkpoint(input, state.save(input, epoch, first)); !status) return status.error();
       }
       const std::size_t last = std::min(first + batch, n);
+      if (staging && first >= staged_end) {
+        staged_end = stager.block_end(first, n, batch);
+        stager.stage(order, first, staged_end);
+      }
+      auto row_at = [&](std::size_t k) { return staging ? stager.row_at(k) : core::row(train, order[k]); };
       ++updates;
       eta = schedule_rate(o, updates);
       if (o.adaptive == Adaptive::kNormalized) {
@@ -342,7 +355,7 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
         // largest magnitude grows, so w'_j x'_j keeps its size.
         for (std::size_t k = first; k < last; ++k) {
           double norm = 0.0;
-          for_each_feature(core::row(train, order[k]), [&](FeatureIndex j, double x) {
+          for_each_feature(row_at(k), [&](FeatureIndex j, double x) {
             const double magnitude = std::fabs(x);
             if (magnitude > largest_seen[j]) {
               if (largest_seen[j] > 0.0) {
@@ -360,7 +373,7 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
       double bias_gradient = 0.0;
       for (std::size_t k = first; k < last; ++k) {
         const std::size_t i = order[k];
-        const auto r = core::row(train, i);
+        const auto r = row_at(k);
         const double z = core::sparse_dot(r.indices, r.values, r.count, u.data()) - offset + beta;
         const double g = train.weight(i) * inverse_mean_weight * loss_derivative(o.loss, z, train.labels[i]);
         batch_gradients[k - first] = g;
@@ -369,7 +382,7 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
       const double inverse_batch = 1.0 / static_cast<double>(last - first);
       for (std::size_t k = first; k < last; ++k) {
         const double g = batch_gradients[k - first];
-        for_each_feature(core::row(train, order[k]), [&](FeatureIndex j, double x) {
+        for_each_feature(row_at(k), [&](FeatureIndex j, double x) {
           if (!is_touched[j]) {
             is_touched[j] = 1;
             touched.push_back(j);
