@@ -41,6 +41,12 @@ class RowStager {
       total += static_cast<std::size_t>(data_.row_offsets[i + 1] - data_.row_offsets[i]);
       offsets_[k - first + 1] = total;
     }
+    labels_.resize(last - first);
+    weights_.resize(last - first);
+    for (std::size_t k = first; k < last; ++k) {
+      labels_[k - first] = data_.labels[order[k]];
+      weights_[k - first] = data_.weight(order[k]);
+    }
     if (indices_.size() < total) {
       indices_.resize(total);
       values_.resize(total);
@@ -60,6 +66,10 @@ class RowStager {
                   offsets_[local + 1] - offsets_[local]};
   }
 
+  /// Label and example weight of row order[k] of the staged block.
+  double label_at(std::size_t k) const { return labels_[k - first_]; }
+  double weight_at(std::size_t k) const { return weights_[k - first_]; }
+
   /// How many rows to stage after position `first` so a block holds about
   /// kTargetNonzeros non-zeros, whole batches of `batch` rows, and at most
   /// kMaxRows rows (but at least one batch).
@@ -77,6 +87,8 @@ class RowStager {
   std::vector<std::size_t> offsets_;
   std::vector<FeatureIndex> indices_;
   std::vector<double> values_;
+  std::vector<double> labels_;
+  std::vector<double> weights_;
 };
 
 }  // namespace logreg::core

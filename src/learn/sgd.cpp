@@ -205,8 +205,9 @@ Result<Model> train_sgd(const SolverInput& input) {
         const std::size_t i = order[k];
         const auto r = row_at(k);
         const double z = scale * core::sparse_dot(r.indices, r.values, r.count, v.data()) + bias;
-        const double g = train.weight(i) * inverse_mean_weight *
-                         loss_derivative(options.loss, z, train.labels[i]);
+        const double label = staging ? stager.label_at(k) : train.labels[i];
+        const double weight = staging ? stager.weight_at(k) : train.weight(i);
+        const double g = weight * inverse_mean_weight * loss_derivative(options.loss, z, label);
         batch_gradients[k - first] = g;
         bias_step += g;
       }

@@ -375,7 +375,9 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
         const std::size_t i = order[k];
         const auto r = row_at(k);
         const double z = core::sparse_dot(r.indices, r.values, r.count, u.data()) - offset + beta;
-        const double g = train.weight(i) * inverse_mean_weight * loss_derivative(o.loss, z, train.labels[i]);
+        const double label = staging ? stager.label_at(k) : train.labels[i];
+        const double weight = staging ? stager.weight_at(k) : train.weight(i);
+        const double g = weight * inverse_mean_weight * loss_derivative(o.loss, z, label);
         batch_gradients[k - first] = g;
         bias_gradient += g;
       }
