@@ -76,72 +76,82 @@ double schedule_rate(const TrainOptions& o, std::size_t t) {
   return o.learning_rate;
 }
 
-/// The mean of w over the iterates after updates origin + 1, ..., now, for
-/// averaging, in O(1) per change of w. A value set during update k is the
-/// iterate after updates k, k + 1, ... until it changes again.
-class RunningAverage {
- public:
-  explicit RunningAverage(std::size_t size) : sum_(size, 0.0), since_(size, 1.0) {}
-  /// Call before changing coordinate j during update `now` (counted from 1).
-  void before_change(std::size_t j, double value, std::size_t now) {
-    const auto at = static_cast<double>(now);
-    sum_[j] += value * (at - since_[j]);
-    since_[j] = at;
-  }
-  /// The mean after update `now`, `value` being coordinate j's current value.
-  double mean(std::size_t j, double value, std::size_t now) const {
-    if (now <= origin_) return value;
-    const auto at = static_cast<double>(now);
-    return (sum_[j] + value * (at + 1.0 - since_[j])) / (at - static_cast<double>(origin_));
-  }
-  /// Forgets the iterates up to update `now`: the mean starts after it.
-  void restart(std::size_t now) {
-    std::fill(sum_.begin(), sum_.end(), 0.0);
-    std::fill(since_.begin(), since_.end(), static_cast<double>(now) + 1.0);
-    origin_ = now;
-  }
-  void register_state(SolverState& state) {
-    state.add("average_sum", sum_);
-    state.add("average_since", since_);
-    state.add("average_origin", origin_);
-  }
-
- private:
-  std::vector<double> sum_;
-  std::vector<double> since_;  // update counts, exact in a double below 2^53
-  std::size_t origin_ = 0;     // the update after which the mean starts
+/// What the updates keep per coordinate besides the weight, side by side:
+/// on wide data each of these is a cache miss per non-zero when it lives in
+/// an array of its own (5 misses instead of 1).
+struct CoordinateState {
+  double squared_gradients = 0.0;  // G_j
+  double touch_penalty = 0.0;      // l2 s_j / P_j (see above)
+  // Averaging: the mean of w over the iterates after updates origin + 1,
+  // ..., now, kept in O(1) per change of w. A value set during update k is
+  // the iterate after updates k, k + 1, ... until it changes again.
+  double average_sum = 0.0;
+  double average_since = 1.0;  // an update count, exact in a double below 2^53
 };
+
+/// Call before changing coordinate c during update `now` (counted from 1).
+void before_change(CoordinateState& c, double value, std::size_t now) {
+  const auto at = static_cast<double>(now);
+  c.average_sum += value * (at - c.average_since);
+  c.average_since = at;
+}
+
+/// The mean after update `now`, `value` being the coordinate's current value.
+double average_of(const CoordinateState& c, double value, std::size_t now, std::size_t origin) {
+  if (now <= origin) return value;
+  const auto at = static_cast<double>(now);
+  return (c.average_sum + value * (at + 1.0 - c.average_since)) / (at - static_cast<double>(origin));
+}
 
 }  // namespace
 
-bool wants_standardize(const SolverInput& input) {
-  const TrainOptions& o = input.options;
+namespace {
+
+/// Per-column counts, sums and sums of squares of the non-zeros, side by
+/// side (one cache miss per non-zero on wide data, not three).
+struct ColumnStatistics {
+  double count = 0.0;
+  double sum = 0.0;
+  double squares = 0.0;
+};
+
+std::vector<ColumnStatistics> column_statistics(const DataView& data) {
+  std::vector<ColumnStatistics> columns(data.num_features);
+  for (std::size_t k = 0; k < data.nonzeros(); ++k) {
+    ColumnStatistics& c = columns[data.indices[k]];
+    c.count += 1.0;
+    c.sum += data.values[k];
+    c.squares += data.values[k] * data.values[k];
+  }
+  return columns;
+}
+
+bool wants_standardize(const TrainOptions& o, const std::vector<ColumnStatistics>& columns, std::size_t row_count) {
   if (o.standardize == Standardize::kOn) return true;
   if (o.standardize == Standardize::kOff) return false;
   // auto: on when some dense column (non-zero in at least half the rows) is
   // far from centred (|mean| > std: it fights the bias) or the dense columns'
   // root-mean-squares differ by more than 10x.
-  const DataView& data = input.train;
-  const auto rows = static_cast<double>(data.rows());
-  std::vector<double> count(data.num_features, 0.0);
-  std::vector<double> sum(data.num_features, 0.0);
-  std::vector<double> squares(data.num_features, 0.0);
-  for (std::size_t k = 0; k < data.nonzeros(); ++k) {
-    count[data.indices[k]] += 1.0;
-    sum[data.indices[k]] += data.values[k];
-    squares[data.indices[k]] += data.values[k] * data.values[k];
-  }
+  const auto rows = static_cast<double>(row_count);
   double smallest = std::numeric_limits<double>::infinity();
   double largest = 0.0;
-  for (std::size_t j = 0; j < data.num_features; ++j) {
-    if (count[j] < 0.5 * rows || squares[j] <= 0.0) continue;
-    const double mean = sum[j] / rows;
-    const double variance = squares[j] / rows - mean * mean;
+  for (const ColumnStatistics& c : columns) {
+    if (c.count < 0.5 * rows || c.squares <= 0.0) continue;
+    const double mean = c.sum / rows;
+    const double variance = c.squares / rows - mean * mean;
     if (mean * mean > variance) return true;
-    smallest = std::min(smallest, squares[j]);
-    largest = std::max(largest, squares[j]);
+    smallest = std::min(smallest, c.squares);
+    largest = std::max(largest, c.squares);
   }
   return largest > 100.0 * smallest;  // ratio of RMS > 10
+}
+
+}  // namespace
+
+bool wants_standardize(const SolverInput& input) {
+  const TrainOptions& o = input.options;
+  if (o.standardize != Standardize::kAuto) return o.standardize == Standardize::kOn;
+  return wants_standardize(o, column_statistics(input.train), input.train.rows());
 }
 
 Result<Model> train_sgd_coordinate(const SolverInput& input) {
@@ -162,15 +172,7 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
   const auto rows = static_cast<double>(n);
 
   // Column statistics in one pass.
-  std::vector<double> column_count(d, 0.0);
-  std::vector<double> column_sum(d, 0.0);
-  std::vector<double> column_squares(d, 0.0);
-  for (std::size_t k = 0; k < train.nonzeros(); ++k) {
-    const FeatureIndex j = train.indices[k];
-    column_count[j] += 1.0;
-    column_sum[j] += train.values[k];
-    column_squares[j] += train.values[k] * train.values[k];
-  }
+  const std::vector<ColumnStatistics> columns = column_statistics(train);
   // The feature transform x'_j = s_j (x_j - mu_j). Dense columns (non-zero
   // in at least half the rows) are centred and divided by their standard
   // deviation. Centring a column touches it in every row, which costs no
@@ -180,35 +182,35 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
   // their non-zeros, so that the few rows holding a rare feature (a rare
   // category's 1) keep values of size 1 instead of 1/sqrt(share), which
   // would make their per-coordinate steps large and noisy.
-  const bool standardize = wants_standardize(input);
+  const bool standardize = wants_standardize(o, columns, n);
   std::vector<double> scale(d, 1.0);  // s_j
   std::vector<double> center(d, 0.0);  // mu_j
   std::vector<FeatureIndex> centered;  // C, ascending
   std::vector<std::ptrdiff_t> center_slot(d, -1);
   if (standardize) {
     for (std::size_t j = 0; j < d; ++j) {
-      if (column_count[j] >= 0.5 * rows) {
-        const double mean = column_sum[j] / rows;
-        const double variance = column_squares[j] / rows - mean * mean;
+      if (columns[j].count >= 0.5 * rows) {
+        const double mean = columns[j].sum / rows;
+        const double variance = columns[j].squares / rows - mean * mean;
         center[j] = mean;
         scale[j] = variance > 1e-300 * std::max(1.0, mean * mean) ? 1.0 / std::sqrt(variance) : 1.0;
         center_slot[j] = static_cast<std::ptrdiff_t>(centered.size());
         centered.push_back(static_cast<FeatureIndex>(j));
-      } else if (column_count[j] >= kCommonColumnShare * rows) {
-        scale[j] = 1.0 / std::sqrt(column_squares[j] / rows);
-      } else if (column_squares[j] > 0.0) {
-        scale[j] = 1.0 / std::sqrt(column_squares[j] / column_count[j]);
+      } else if (columns[j].count >= kCommonColumnShare * rows) {
+        scale[j] = 1.0 / std::sqrt(columns[j].squares / rows);
+      } else if (columns[j].squares > 0.0) {
+        scale[j] = 1.0 / std::sqrt(columns[j].squares / columns[j].count);
       }
     }
   }
   // Penalty on touch, in the transformed space: (l2/2)(s_j w'_j)^2 has the
   // gradient l2 s_j^2 w'_j = l2 s_j u_j, divided by the chance of a touch.
-  std::vector<double> touch_penalty(d, 0.0);
+  std::vector<CoordinateState> coords(d + 1);  // the bias last
   if (o.l2 > 0.0) {
     for (std::size_t j = 0; j < d; ++j) {
-      const double p = center_slot[j] >= 0 ? 1.0 : column_count[j] / rows;
+      const double p = center_slot[j] >= 0 ? 1.0 : columns[j].count / rows;
       const double touched = 1.0 - std::pow(1.0 - p, static_cast<double>(batch));
-      touch_penalty[j] = touched > 0.0 ? o.l2 * scale[j] / touched : 0.0;
+      coords[j].touch_penalty = touched > 0.0 ? o.l2 * scale[j] / touched : 0.0;
     }
   }
 
@@ -219,11 +221,10 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
   for (FeatureIndex j : centered) offset += u[j] * center[j];
   double beta = input.theta0[d] + offset;
 
-  std::vector<double> squared_gradients(d + 1, 0.0);  // G_j, bias last
   std::vector<double> largest_seen(d, 0.0);           // s_j of NAG, on x'
   double normalizer = 0.0;                            // N (normalized)
   std::size_t examples_seen = 0;                      // t (normalized)
-  RunningAverage average(o.average ? d + 1 : 0);
+  std::size_t average_origin = 0;  // the update after which the mean starts
   std::size_t updates = 0;
 
   std::vector<double> component(d, 0.0);
@@ -236,6 +237,10 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
   // Visits every non-zero x'_j of row r: its own entries, then the centred
   // columns it lacks (x'_j = -s_j mu_j there).
   auto for_each_feature = [&](const core::RowRef& r, auto&& visit) {
+    if (!standardize) {  // x' = x: the scale and centre arrays are not read (a cache miss each on wide data)
+      for (std::size_t p = 0; p < r.count; ++p) visit(r.indices[p], r.values[p]);
+      return;
+    }
     ++stamp;
     for (std::size_t p = 0; p < r.count; ++p) {
       const FeatureIndex j = r.indices[p];
@@ -265,8 +270,8 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
 
   // Sets u_j (recording the old value for the average, and the offset).
   auto set_weight = [&](std::size_t j, double value) {
-    if (o.average) average.before_change(j, u[j], updates);
-    if (center_slot[j] >= 0) offset += (value - u[j]) * center[j];
+    if (o.average) before_change(coords[j], u[j], updates);
+    if (standardize && center_slot[j] >= 0) offset += (value - u[j]) * center[j];
     u[j] = value;
   };
   // Step size of transformed coordinate j (bias: j == d) for gradient component g.
@@ -274,12 +279,12 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
     switch (o.adaptive) {
       case Adaptive::kOff: return eta;
       case Adaptive::kAdaGrad:
-        squared_gradients[j] += gradient * gradient;
-        return eta / (std::sqrt(squared_gradients[j]) + kAdaGradEpsilon);
+        coords[j].squared_gradients += gradient * gradient;
+        return eta / (std::sqrt(coords[j].squared_gradients) + kAdaGradEpsilon);
       case Adaptive::kNormalized: {
-        squared_gradients[j] += gradient * gradient;
+        coords[j].squared_gradients += gradient * gradient;
         const double largest = j < d ? largest_seen[j] : 1.0;
-        const double root = std::sqrt(squared_gradients[j]);
+        const double root = std::sqrt(coords[j].squared_gradients);
         if (root == 0.0 || largest == 0.0 || normalizer == 0.0) return 0.0;
         return eta * std::sqrt(static_cast<double>(examples_seen) / normalizer) / (largest * root);
       }
@@ -291,6 +296,11 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
   state.add("u", u);
   state.add("beta", beta);
   state.add("offset", offset);
+  // The checkpoint holds the per-coordinate state as named vectors, copied
+  // from and to `coords` around a save and a restore.
+  std::vector<double> squared_gradients;
+  std::vector<double> average_sum;
+  std::vector<double> average_since;
   state.add("squared_gradients", squared_gradients);
   state.add("largest_seen", largest_seen);
   state.add("normalizer", normalizer);
@@ -301,8 +311,36 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
   state.add("previous_objective", previous_objective);
   state.add("rising", rising);
   state.add("train_objective", train_objective);
-  average.register_state(state);
+  if (o.average) {
+    state.add("average_sum", average_sum);
+    state.add("average_since", average_since);
+    state.add("average_origin", average_origin);
+  }
+  auto copy_out = [&] {
+    squared_gradients.resize(d + 1);
+    average_sum.resize(o.average ? d + 1 : 0);
+    average_since.resize(o.average ? d + 1 : 0);
+    for (std::size_t j = 0; j <= d; ++j) {
+      squared_gradients[j] = coords[j].squared_gradients;
+      if (o.average) {
+        average_sum[j] = coords[j].average_sum;
+        average_since[j] = coords[j].average_since;
+      }
+    }
+  };
+  auto save_state = [&](std::size_t epoch, std::size_t position) {
+    copy_out();
+    return state.save(input, epoch, position);
+  };
+  copy_out();  // sizes the vectors a restore checks against
   auto cursor = start_epochs(input, state, rng, order);
+  for (std::size_t j = 0; j <= d; ++j) {
+    coords[j].squared_gradients = squared_gradients[j];
+    if (o.average) {
+      coords[j].average_sum = average_sum[j];
+      coords[j].average_since = average_since[j];
+    }
+  }
   CheckpointClock checkpoint_clock(input);
   if (!cursor.ok()) return cursor.error();
   auto current_model = [&] {
@@ -325,7 +363,11 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
     // Averaging starts with epoch average_start (the last epoch when there
     // are fewer): the first epoch's large steps stay out of the mean.
     if (begin == 0 && o.average && epoch > 1 && epoch == std::min(o.average_start, o.epochs)) {
-      average.restart(updates);
+      for (CoordinateState& c : coords) {
+        c.average_sum = 0.0;
+        c.average_since = static_cast<double>(updates) + 1.0;
+      }
+      average_origin = updates;
     }
     if (begin == 0) {
       // Rounding in the running offset does not accumulate across epochs.
@@ -334,13 +376,13 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
     }
     for (std::size_t first = begin; first < n; first += batch) {
       if (input.stop_requested()) {
-        if (Status status = offer_checkpoint(input, state.save(input, epoch, first)); !status) return status.error();
+        if (Status status = offer_checkpoint(input, save_state(epoch, first)); !status) return status.error();
         report.iterations = epoch - 1;
         report.stop_reason = StopReason::kInterrupted;
         return current_model();
       }
       if (checkpoint_clock.due()) {
-        if (Status status = offer_checkpoint(input, state.save(input, epoch, first)); !status) return status.error();
+        if (Status status = offer_checkpoint(input, save_state(epoch, first)); !status) return status.error();
       }
       const std::size_t last = std::min(first + batch, n);
       if (staging && first >= staged_end) {
@@ -382,7 +424,18 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
         bias_gradient += g;
       }
       const double inverse_batch = 1.0 / static_cast<double>(last - first);
-      for (std::size_t k = first; k < last; ++k) {
+      if (last - first == 1) {
+        // One row: its features are distinct (indices ascend), so each
+        // coordinate's gradient is known at once, with the same bits as the
+        // general path below without its per-batch bookkeeping.
+        const double g = batch_gradients[0];
+        for_each_feature(row_at(first), [&](FeatureIndex j, double x) {
+          const double gradient = g * x + coords[j].touch_penalty * u[j];
+          if (gradient == 0.0) return;
+          set_weight(j, u[j] - (standardize ? scale[j] : 1.0) * step_size(j, gradient) * gradient);
+        });
+      }
+      for (std::size_t k = first; k < last && last - first > 1; ++k) {
         const double g = batch_gradients[k - first];
         for_each_feature(row_at(k), [&](FeatureIndex j, double x) {
           if (!is_touched[j]) {
@@ -393,7 +446,7 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
         });
       }
       for (FeatureIndex j : touched) {
-        const double gradient = component[j] * inverse_batch + touch_penalty[j] * u[j];
+        const double gradient = component[j] * inverse_batch + coords[j].touch_penalty * u[j];
         component[j] = 0.0;
         is_touched[j] = 0;
         if (gradient == 0.0) continue;
@@ -404,7 +457,7 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
       const double bias_step = bias_gradient * inverse_batch;
       if (bias_step != 0.0) {
         const double updated = beta - step_size(d, bias_step) * bias_step;
-        if (o.average) average.before_change(d, beta, updates);
+        if (o.average) before_change(coords[d], beta, updates);
         beta = updated;
       }
     }
@@ -413,9 +466,9 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
 
     // Back to raw features: b = beta - sum_C u_j mu_j (of the averages when averaging).
     double raw_offset = 0.0;
-    for (std::size_t j = 0; j < d; ++j) theta[j] = o.average ? average.mean(j, u[j], updates) : u[j];
+    for (std::size_t j = 0; j < d; ++j) theta[j] = o.average ? average_of(coords[j], u[j], updates, average_origin) : u[j];
     for (FeatureIndex j : centered) raw_offset += theta[j] * center[j];
-    theta[d] = (o.average ? average.mean(d, beta, updates) : beta) - raw_offset;
+    theta[d] = (o.average ? average_of(coords[d], beta, updates, average_origin) : beta) - raw_offset;
     train_objective = objective.value(theta);
     if (!std::isfinite(train_objective) || !all_finite(theta)) {
       return divergence_error(epoch, "epoch", "try a smaller --learning-rate");
@@ -441,7 +494,7 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
     }
     const std::size_t every = input.control != nullptr ? input.control->checkpoint_every : 0;
     if (every > 0 && epoch % every == 0 && epoch < o.epochs) {
-      if (Status status = offer_checkpoint(input, state.save(input, epoch + 1, 0)); !status) return status.error();
+      if (Status status = offer_checkpoint(input, save_state(epoch + 1, 0)); !status) return status.error();
     }
   }
   report.objective = train_objective;
