@@ -15,8 +15,9 @@ every tool, then repeat 2, ... so a change in the machine's load hits all tools 
   newton       logreg train TRAIN -o M --solver newton --C 1 --penalize-bias -q
   liblinear    liblinear-train -s 0 -c 1 -B 1 TRAIN M
   lbfgs        scikit-learn LogisticRegression(C=1) (lbfgs, its defaults), after load_svmlight_file
-  sgd          logreg train TRAIN -o M --solver sgd --schedule optimal --l2 1/n --epochs 10 --tol 0 -q
-  sgd_plain    the same with --adaptive off --no-average --standardize off (when the binary has them): the
+  sgd          logreg train TRAIN -o M --epochs 10 --tol 0 -q   (the defaults: C = 1, AdaGrad, averaging)
+  sgd_plain    logreg train TRAIN -o M --solver sgd --schedule optimal --l2 1/n --epochs 10 --tol 0 -q
+               --adaptive off --no-average --standardize off (when the binary has them): the
                algorithm of SGDClassifier (one step size for every coordinate, raw features)
   sklearn_sgd  SGDClassifier(loss='log_loss', alpha=1/n, max_iter=10, tol=None, random_state=0),
                after load_svmlight_file
@@ -56,7 +57,7 @@ LABELS = {
     "newton": "logreg newton",
     "liblinear": "LIBLINEAR -s 0",
     "lbfgs": "sklearn LogisticRegression lbfgs",
-    "sgd": "logreg sgd (default adaptive steps)",
+    "sgd": "logreg sgd (the defaults)",
     "sgd_plain": "logreg sgd --adaptive off --no-average --standardize off",
     "sklearn_sgd": "sklearn SGDClassifier",
 }
@@ -155,14 +156,14 @@ def commands(tool, args, train, model, n, has_plain_flags):
                 "-q"], logreg_env(args)
     if tool == "liblinear":
         return ["liblinear-train", "-s", "0", "-c", "1", "-B", "1", train, model], None
-    if tool in ("sgd", "sgd_plain"):
-        cmd = [logreg, "train", train, "-o", model, "--solver", "sgd", "--schedule", "optimal", "--l2", l2,
-               "--epochs", str(SGD_EPOCHS), "--tol", "0", "-q"]
-        if tool == "sgd_plain":
-            if not has_plain_flags:
-                return None, None
-            cmd += ["--adaptive", "off", "--no-average", "--standardize", "off"]
-        return cmd, logreg_env(args)
+    if tool == "sgd":  # the defaults (C = 1, i.e. l2 = 1/n), all 10 epochs
+        return [logreg, "train", train, "-o", model, "--epochs", str(SGD_EPOCHS), "--tol", "0", "-q"], logreg_env(args)
+    if tool == "sgd_plain":
+        if not has_plain_flags:
+            return None, None
+        return [logreg, "train", train, "-o", model, "--solver", "sgd", "--schedule", "optimal", "--l2", l2,
+                "--epochs", str(SGD_EPOCHS), "--tol", "0", "-q", "--adaptive", "off", "--no-average",
+                "--standardize", "off"], logreg_env(args)
     kind = "lbfgs" if tool == "lbfgs" else "sgd"
     return [sys.executable, os.path.abspath(__file__), "--worker", kind, "--train", train, "--out", model,
             "--C", "1", "--alpha", l2], peer_env()
