@@ -431,17 +431,85 @@ struct RangeError {
   std::string reason;
 };
 
-/// What parsing one byte range produced: its rows in CSR form (row ends
-/// counted from the range's first non-zero), what must be merged across
-/// ranges (largest index, label sightings, line count), and the first error.
-struct RangeResult {
+/// A range's rows in CSR form, in its own buffers: row ends count the
+/// range's non-zeros from its first.
+struct RangeRows {
   RangeArray<std::int64_t> row_ends;
   RangeArray<FeatureIndex> indices;
   RangeArray<double> values;
   RangeArray<double> labels;
   RangeArray<double> weights;
-  std::size_t lines = 0;        // lines begun in the range (all of them when it parsed)
-  std::uint64_t max_index = 0;  // LIBSVM: largest 1-based feature index
+
+  /// Makes room for about `nonzeros` and `rows` (more only costs address
+  /// space; less, a regrowth).
+  void expect(std::size_t nonzeros, std::size_t rows) {
+    indices.reserve(nonzeros);
+    values.reserve(nonzeros);
+    labels.reserve(rows);
+    row_ends.reserve(rows);
+  }
+
+  void clear() {
+    row_ends.clear();
+    indices.clear();
+    values.clear();
+    labels.clear();
+    weights.clear();
+  }
+};
+
+/// std::vector with RangeArray's appending interface, for a range that
+/// writes its rows straight into the dataset.
+template <typename T>
+class VectorAppender {
+ public:
+  explicit VectorAppender(std::vector<T>& out) : out_(out) {}
+
+  std::size_t size() const { return out_.size(); }
+  void ensure_room(std::size_t extra) {
+    if (extra > out_.capacity() - out_.size()) [[unlikely]] {
+      out_.reserve(std::max(out_.size() + extra, out_.capacity() * 2));
+      prefer_huge_pages(out_);
+    }
+  }
+  void push_unchecked(T value) { out_.push_back(value); }
+  void push(T value) { out_.push_back(value); }
+
+ private:
+  std::vector<T>& out_;
+};
+
+/// The dataset as the place a range writes its rows to, when all ranges
+/// before it are in: no buffer and no copy. Row ends are then the dataset's
+/// row offsets.
+struct DatasetRows {
+  explicit DatasetRows(Dataset& ds)
+      : row_ends(ds.row_offsets), indices(ds.indices), values(ds.values), labels(ds.labels), weights(ds.weights) {}
+
+  /// The joiner has sized the dataset already (RangeJoiner::claim_direct).
+  void expect(std::size_t /*nonzeros*/, std::size_t /*rows*/) {}
+
+  VectorAppender<std::int64_t> row_ends;
+  VectorAppender<FeatureIndex> indices;
+  VectorAppender<double> values;
+  VectorAppender<double> labels;
+  VectorAppender<double> weights;
+};
+
+/// What the parsers think one range of `bytes` bytes typically holds.
+struct RangeSizes {
+  std::size_t nonzeros;
+  std::size_t rows;
+};
+
+/// What parsing one byte range produced: its rows (in `rows`, unless they
+/// went straight into the dataset), what must be merged across ranges
+/// (largest index, label sightings, line count), and the first error.
+struct RangeResult {
+  RangeRows rows;
+  bool rows_in_dataset = false;  // written through DatasetRows, not into `rows`
+  std::size_t lines = 0;         // lines begun in the range (all of them when it parsed)
+  std::uint64_t max_index = 0;   // LIBSVM: largest 1-based feature index
   LabelSighting first_zero;
   LabelSighting first_minus_one;
   std::optional<RangeError> error;
@@ -455,13 +523,10 @@ struct RangeResult {
     error = RangeError{line, column, std::move(reason)};
   }
 
-  /// Empties it for the next range, keeping the arrays' memory.
+  /// Empties it for the next range, keeping the buffers' memory.
   void clear() {
-    row_ends.clear();
-    indices.clear();
-    values.clear();
-    labels.clear();
-    weights.clear();
+    rows.clear();
+    rows_in_dataset = false;
     lines = 0;
     max_index = 0;
     first_zero = LabelSighting{};
@@ -515,23 +580,22 @@ class LabelTracker {
 
 class LibsvmRangeParser {
  public:
+  /// Typical tokens ("12:0.25 ") take 6 to 12 bytes, rows 64 or more.
+  static RangeSizes expected(std::size_t bytes) { return {bytes / 8 + 16, bytes / 64 + 16}; }
+
   /// Parses the lines of [begin, end) (which starts a line and ends after a
-  /// line break or at the end of the text) into `out`.
-  static void parse(const char* begin, const char* end, RangeResult& out) {
-    const auto bytes = static_cast<std::size_t>(end - begin);
-    // Typical tokens ("12:0.25 ") take 6 to 12 bytes; an estimate that is too
-    // large costs address space only, one too small a regrowth.
-    out.indices.reserve(bytes / 8 + 16);
-    out.values.reserve(bytes / 8 + 16);
-    out.labels.reserve(bytes / 64 + 16);
-    out.row_ends.reserve(bytes / 64 + 16);
+  /// line break or at the end of the text): rows into `rows`, the rest into
+  /// `out`.
+  template <typename Rows>
+  static void parse(const char* begin, const char* end, RangeResult& out, Rows& rows) {
+    const RangeSizes sizes = expected(static_cast<std::size_t>(end - begin));
+    rows.expect(sizes.nonzeros, sizes.rows);
 
     LabelTracker labels(out);
     const char* p = begin;
     std::size_t line_no = 0;
     std::uint64_t max_index = 0;
     std::string reason;
-    std::int64_t stored = 0;  // non-zeros stored so far
 
     while (p < end) {
       ++line_no;
@@ -562,8 +626,8 @@ class LibsvmRangeParser {
       // Every stored feature takes at least 4 bytes of the line (a blank and
       // "i:v"), which bounds what this line can add.
       const auto line_bytes = static_cast<std::size_t>(eol - line.start);
-      out.indices.ensure_room(line_bytes / 4 + 1);
-      out.values.ensure_room(line_bytes / 4 + 1);
+      rows.indices.ensure_room(line_bytes / 4 + 1);
+      rows.values.ensure_room(line_bytes / 4 + 1);
 
       // Features.
       std::uint32_t previous = 0;  // last 1-based index of this row, 0 if none
@@ -604,15 +668,14 @@ class LibsvmRangeParser {
         }
         previous = index;
         if (value != 0.0) {
-          out.indices.push_unchecked(index - 1);
-          out.values.push_unchecked(value);
-          ++stored;
+          rows.indices.push_unchecked(index - 1);
+          rows.values.push_unchecked(value);
         }
         p = parsed.next;
       }
       if (previous > max_index) max_index = previous;
-      out.labels.push(static_cast<double>(y));
-      out.row_ends.push(stored);
+      rows.labels.push(static_cast<double>(y));
+      rows.row_ends.push(static_cast<std::int64_t>(rows.indices.size()));
       p = line.next;
     }
     out.lines = line_no;
@@ -700,28 +763,26 @@ class CsvRangeParser {
  public:
   explicit CsvRangeParser(const CsvLayout& layout) : layout_(layout), delimiter_(layout.delimiter) {}
 
+  /// Typical fields ("-0.4213,") take 5 to 10 bytes.
+  RangeSizes expected(std::size_t bytes) const {
+    const std::size_t columns = layout_.columns;
+    return {columns > 1 ? bytes / 6 + 16 : 0, bytes / (6 * columns) + 16};
+  }
+
   /// Parses the rows of [begin, end) (which starts a line and ends after a
-  /// line break or at the end of the text) into `out`.
-  void parse(const char* begin, const char* end, RangeResult& out) const {
+  /// line break or at the end of the text): rows into `rows`, the rest into
+  /// `out`.
+  template <typename Rows>
+  void parse(const char* begin, const char* end, RangeResult& out, Rows& rows) const {
     const std::size_t columns = layout_.columns;
     const std::size_t label_column = layout_.label_column;
     const std::size_t weight_column = layout_.weight_column;
     const bool has_weights = layout_.has_weights();
-
-    // Every field takes at least two bytes (a digit and a delimiter or line
-    // break), which bounds the non-zeros; rows take at least 2 * columns.
-    // Reserving the bounds costs address space only.
-    const auto bytes = static_cast<std::size_t>(end - begin);
-    const std::size_t rows_bound = bytes / (2 * columns) + 1;
-    out.indices.reserve(columns > 1 ? bytes / 2 + 1 : 0);
-    out.values.reserve(columns > 1 ? bytes / 2 + 1 : 0);
-    out.labels.reserve(rows_bound);
-    out.row_ends.reserve(rows_bound);
-    if (has_weights) out.weights.reserve(rows_bound);
+    const RangeSizes sizes = expected(static_cast<std::size_t>(end - begin));
+    rows.expect(sizes.nonzeros, sizes.rows);
 
     LabelTracker labels(out);
     std::string reason;
-    std::int64_t stored = 0;
     const char* p = begin;
     std::size_t line_no = 0;
     while (p < end) {
@@ -731,8 +792,8 @@ class CsvRangeParser {
       const char* const eol = line.end;
       if (is_empty(line.start, eol)) continue;
 
-      out.indices.ensure_room(columns);
-      out.values.ensure_room(columns);
+      rows.indices.ensure_room(columns);
+      rows.values.ensure_room(columns);
       const char* q = line.start;
       double label = 0.0;
       const char* label_start = q;
@@ -764,9 +825,8 @@ class CsvRangeParser {
           weight_end = parsed.next;
         } else {
           if (value != 0.0) {
-            out.indices.push_unchecked(feature);
-            out.values.push_unchecked(value);
-            ++stored;
+            rows.indices.push_unchecked(feature);
+            rows.values.push_unchecked(value);
           }
           ++feature;
         }
@@ -778,8 +838,8 @@ class CsvRangeParser {
         if (y == LabelTracker::kNotALabel) out.fail(line_no, label_col, std::move(reason));
         return;
       }
-      out.labels.push(static_cast<double>(y));
-      out.row_ends.push(stored);
+      rows.labels.push(static_cast<double>(y));
+      rows.row_ends.push(static_cast<std::int64_t>(rows.indices.size()));
       if (has_weights) {
         if (weight < 0.0) [[unlikely]] {
           out.lines = line_no;
@@ -787,7 +847,7 @@ class CsvRangeParser {
                    "negative weight " + quote(view(weight_start, weight_end)) + " (weights must be >= 0)");
           return;
         }
-        out.weights.push(weight);
+        rows.weights.push(weight);
       }
     }
     out.lines = line_no;
@@ -969,6 +1029,22 @@ class RangeJoiner {
     return std::make_unique<RangeResult>();
   }
 
+  /// True when range `index` may write its rows straight into the dataset
+  /// (through DatasetRows): all ranges before it are in, so nothing else
+  /// touches the dataset until it is finished. On one thread that is every
+  /// range, and nothing is copied. The dataset is then given room for a
+  /// range of `expected` size (and for the rest of the file at that rate).
+  bool claim_direct(std::size_t index, const RangeSizes& expected) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (index != next_ || done_) return false;
+    const double scale = scale_after(index);
+    make_room(ds_.row_offsets, expected.rows, scale);
+    make_room(ds_.indices, expected.nonzeros, scale);
+    make_room(ds_.values, expected.nonzeros, scale);
+    make_room(ds_.labels, expected.rows, scale);
+    return true;
+  }
+
   /// Hands over parsed range `index`; appends it and the ranges waiting
   /// after it if all ranges before it are in.
   void finish(std::size_t index, std::unique_ptr<RangeResult> result) {
@@ -1051,15 +1127,23 @@ class RangeJoiner {
     lines_before_ += range.lines;
     max_index_ = std::max(max_index_, range.max_index);
 
-    const auto read = static_cast<double>(starts_[index + 1] - starts_.front());
-    const double scale = static_cast<double>(starts_.back() - starts_.front()) / std::max(read, 1.0);
+    if (range.rows_in_dataset) return;  // written in place (claim_direct)
+
+    const double scale = scale_after(index);
+    const RangeRows& rows = range.rows;
     const std::int64_t base = ds_.row_offsets.back();
-    make_room(ds_.row_offsets, range.row_ends.size(), scale);
-    for (const std::int64_t end : range.row_ends) ds_.row_offsets.push_back(base + end);
-    append_scaled(ds_.indices, range.indices, scale);
-    append_scaled(ds_.values, range.values, scale);
-    append_scaled(ds_.labels, range.labels, scale);
-    if (range.weights.size() > 0) append_scaled(ds_.weights, range.weights, scale);
+    make_room(ds_.row_offsets, rows.row_ends.size(), scale);
+    for (const std::int64_t end : rows.row_ends) ds_.row_offsets.push_back(base + end);
+    append_scaled(ds_.indices, rows.indices, scale);
+    append_scaled(ds_.values, rows.values, scale);
+    append_scaled(ds_.labels, rows.labels, scale);
+    if (rows.weights.size() > 0) append_scaled(ds_.weights, rows.weights, scale);
+  }
+
+  /// Text bytes of the file / text bytes up to the end of range `index`.
+  double scale_after(std::size_t index) const {
+    const auto read = static_cast<double>(starts_[index + 1] - starts_.front());
+    return static_cast<double>(starts_.back() - starts_.front()) / std::max(read, 1.0);
   }
 
   Dataset& ds_;
@@ -1084,13 +1168,16 @@ class RangeJoiner {
   LabelSighting minus_one_;
 };
 
-/// Parses the ranges of `starts` with `parse_range(begin, end, result)` on
-/// omp_get_max_threads() threads and joins them into `ds`. Returns the first
-/// error of the file in file order, if any; then `ds` is incomplete.
-template <typename ParseRange>
+/// Parses the ranges of `starts` with `parse_range(begin, end, result,
+/// rows)` on omp_get_max_threads() threads and joins them into `ds`;
+/// `expected_sizes(bytes)` says what a range of `bytes` typically holds.
+/// Returns the first error of the file in file order, if any; then `ds` is
+/// incomplete.
+template <typename ParseRange, typename ExpectedSizes>
 std::optional<Error> parse_and_join(const std::vector<const char*>& starts, const detail::ParseSettings& settings,
                                     const std::string& name, std::size_t lines_before_data, Dataset& ds,
-                                    std::uint64_t& max_index, const ParseRange& parse_range) {
+                                    std::uint64_t& max_index, const ParseRange& parse_range,
+                                    const ExpectedSizes& expected_sizes) {
   const auto count = static_cast<std::ptrdiff_t>(starts.size() - 1);
   const auto threads = static_cast<std::size_t>(std::max(omp_get_max_threads(), 1));
   RangeJoiner joiner(ds, starts, name, lines_before_data, 2 * threads);
@@ -1106,7 +1193,13 @@ std::optional<Error> parse_and_join(const std::vector<const char*>& starts, cons
     try {
       std::unique_ptr<RangeResult> result = joiner.buffer();
       if (settings.release_parsed_text) prefetch_text(begin, end);
-      parse_range(begin, end, *result);
+      if (joiner.claim_direct(index, expected_sizes(static_cast<std::size_t>(end - begin)))) {
+        DatasetRows rows(ds);
+        parse_range(begin, end, *result, rows);
+        result->rows_in_dataset = true;
+      } else {
+        parse_range(begin, end, *result, result->rows);
+      }
       if (settings.release_parsed_text) release_text(begin, end);
       joiner.finish(index, std::move(result));
     } catch (...) {
@@ -1131,9 +1224,10 @@ Result<Dataset> parse_libsvm(std::string_view text, const std::string& name, con
   std::uint64_t max_index = 0;
   if (std::optional<Error> error =
           parse_and_join(split_into_ranges(data, text_end, range_bytes), settings, name, 0, ds, max_index,
-                         [](const char* begin, const char* end, RangeResult& out) {
-                           LibsvmRangeParser::parse(begin, end, out);
-                         })) {
+                         [](const char* begin, const char* end, RangeResult& out, auto& rows) {
+                           LibsvmRangeParser::parse(begin, end, out, rows);
+                         },
+                         [](std::size_t bytes) { return LibsvmRangeParser::expected(bytes); })) {
     return std::move(*error);
   }
   if (ds.labels.empty()) return Error(name, "no data rows (empty file)");
@@ -1233,7 +1327,10 @@ Result<Dataset> parse_csv(std::string_view text, const std::string& name, const 
   std::uint64_t max_index = 0;  // not used: the header fixes the columns
   if (std::optional<Error> error = parse_and_join(
           split_into_ranges(p, text_end, range_bytes), settings, name, header_line, ds, max_index,
-          [&parser](const char* begin, const char* end, RangeResult& out) { parser.parse(begin, end, out); })) {
+          [&parser](const char* begin, const char* end, RangeResult& out, auto& rows) {
+            parser.parse(begin, end, out, rows);
+          },
+          [&parser](std::size_t bytes) { return parser.expected(bytes); })) {
     return std::move(*error);
   }
   if (ds.labels.empty()) return Error(name, "no data rows (only a header)");
