@@ -1020,7 +1020,13 @@ void prefetch_text(const char* begin, const char* end) {
   const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
   const auto first = reinterpret_cast<std::uintptr_t>(begin) & ~(page - 1);
   const auto last = reinterpret_cast<std::uintptr_t>(end);
-  if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_WILLNEED);
+  if (last <= first) return;
+#ifdef MADV_POPULATE_READ
+  // Maps the whole range in one call (Linux 5.14+) rather than by a page
+  // fault every 64 KiB.
+  if (::madvise(reinterpret_cast<void*>(first), last - first, MADV_POPULATE_READ) == 0) return;
+#endif
+  ::madvise(reinterpret_cast<void*>(first), last - first, MADV_WILLNEED);
 }
 
 /// Takes a range's first sighting of a label into the file's, if the file
