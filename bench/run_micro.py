@@ -105,17 +105,20 @@ def kernel_table(runs):
 
 
 def reader_table(runs):
-    lines = ["| text (~50 MB) | ours `parse_dataset` | ours `read_dataset` (file) | strtod/strtol (LIBLINEAR) "
-             "| std::from_chars, no checks | ours/strtod | ours/from_chars |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| text (~50 MB) | ours `parse_dataset` 1 thread | 2 threads | ours `read_dataset` (file) 1 thread "
+             "| 2 threads | strtod/strtol (LIBLINEAR) | std::from_chars, no checks | ours/strtod (1 thread) "
+             "| ours/from_chars (1 thread) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for k, name in enumerate(("LIBSVM dense (100 features, 4 decimals)", "LIBSVM sparse (40 of 2^20)",
                               "CSV dense (101 columns)")):
-        def mbs(bench):
-            return mb_per_s(runs, f"{bench}/text:{k}/real_time")
-        ours, file_, strtod, fc = (mbs(b) for b in ("BM_Parse_Ours", "BM_Read_File", "BM_Parse_Strtod",
-                                                     "BM_Parse_FromChars"))
-        lines.append(f"| {name} | {fmt(ours, 0)} | {fmt(file_, 0)} | {fmt(strtod, 0)} | {fmt(fc, 0)} "
-                     f"| {fmt(ratio(ours, strtod))} | {fmt(ratio(ours, fc))} |")
+        def mbs(bench, threads=None):
+            suffix = f"/threads:{threads}" if threads else ""
+            return mb_per_s(runs, f"{bench}/text:{k}{suffix}/real_time")
+        ours1, ours2 = mbs("BM_Parse_Ours", 1), mbs("BM_Parse_Ours", 2)
+        file1, file2 = mbs("BM_Read_File", 1), mbs("BM_Read_File", 2)
+        strtod, fc = mbs("BM_Parse_Strtod"), mbs("BM_Parse_FromChars")
+        lines.append(f"| {name} | {fmt(ours1, 0)} | {fmt(ours2, 0)} | {fmt(file1, 0)} | {fmt(file2, 0)} "
+                     f"| {fmt(strtod, 0)} | {fmt(fc, 0)} | {fmt(ratio(ours1, strtod))} | {fmt(ratio(ours1, fc))} |")
     return "\n".join(lines)
 
 

@@ -4,8 +4,12 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
+#include <string_view>
+#include <vector>
 
+#include "io/data_reader_internal.hpp"
 #include "logreg/data_reader.hpp"
 #include "logreg/dataset.hpp"
 #include "logreg/result.hpp"
@@ -46,6 +50,44 @@ inline void check_read(const Result<Dataset>& result) {
     check_dataset(result.value());
   } else {
     check_error(result.error());
+  }
+}
+
+template <typename T>
+bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
+  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
+}
+
+/// The reader's result does not depend on how the text is cut into ranges:
+/// `text` parsed with tiny ranges (a few bytes, so nearly every line is a
+/// range of its own and errors and label conflicts land in later ranges)
+/// gives `expected` exactly: the same dataset to the bit, or the same
+/// message.
+inline void check_same_with_small_ranges(std::string_view text, const std::string& name, const ReadOptions& options,
+                                         const Result<Dataset>& expected) {
+  for (const std::size_t range_bytes : {std::size_t{1}, std::size_t{7} + text.size() % 29}) {
+    detail::ParseSettings settings;
+    settings.range_bytes = range_bytes;
+    const Result<Dataset> cut = detail::parse_dataset_with(text, name, options, settings);
+    const std::string what = "ranges of " + std::to_string(range_bytes) + " bytes";
+    if (cut.ok() != expected.ok()) {
+      fail("parsing in small ranges changed success into failure or back",
+           what + ": " + (cut.ok() ? expected.error().message() : cut.error().message()));
+    }
+    if (!cut.ok()) {
+      if (cut.error().message() != expected.error().message()) {
+        fail("parsing in small ranges changed the error", what + ": '" + cut.error().message() + "' instead of '" +
+                                                              expected.error().message() + "'");
+      }
+      continue;
+    }
+    const Dataset& a = expected.value();
+    const Dataset& b = cut.value();
+    if (a.row_offsets != b.row_offsets || a.indices != b.indices || !same_bits(a.values, b.values) ||
+        !same_bits(a.labels, b.labels) || !same_bits(a.weights, b.weights) || a.num_features != b.num_features ||
+        a.label_map.negative != b.label_map.negative || a.feature_names != b.feature_names) {
+      fail("parsing in small ranges changed the dataset", what);
+    }
   }
 }
 

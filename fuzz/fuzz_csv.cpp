@@ -1,5 +1,6 @@
 // libFuzzer target: the CSV reader on arbitrary bytes, default options
-// (label column "label" or the first, comma delimiter, no weights).
+// (label column "label" or the first, comma delimiter, no weights); parsing
+// the same bytes cut into tiny ranges must give the same result.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -14,6 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   options.format = logreg::DataFormat::kCsv;
   const logreg::Result<logreg::Dataset> result = logreg::parse_dataset(text, "fuzz.csv", options);
   logreg::fuzz::check_read(result);
+  logreg::fuzz::check_same_with_small_ranges(text, "fuzz.csv", options, result);
   if (result.ok()) {
     const logreg::Dataset& ds = result.value();
     if (!ds.weights.empty()) logreg::fuzz::fail("CSV data with weights but no weight column", "");

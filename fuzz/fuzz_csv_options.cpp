@@ -39,6 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text(reinterpret_cast<const char*>(data + 3), size - 3);
   const logreg::Result<logreg::Dataset> result = logreg::parse_dataset(text, "fuzz.csv", options);
   logreg::fuzz::check_read(result);
+  logreg::fuzz::check_same_with_small_ranges(text, "fuzz.csv", options, result);
   if (result.ok()) {
     const logreg::Dataset& ds = result.value();
     // A weight column was asked for: one weight per row (validate() checked

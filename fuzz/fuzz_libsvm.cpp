@@ -1,4 +1,5 @@
-// libFuzzer target: the LIBSVM reader on arbitrary bytes.
+// libFuzzer target: the LIBSVM reader on arbitrary bytes; parsing the same
+// bytes cut into tiny ranges (the parallel path) must give the same result.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -13,6 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   options.format = logreg::DataFormat::kLibsvm;
   const logreg::Result<logreg::Dataset> result = logreg::parse_dataset(text, "fuzz.svm", options);
   logreg::fuzz::check_read(result);
+  logreg::fuzz::check_same_with_small_ranges(text, "fuzz.svm", options, result);
   if (result.ok()) {
     const logreg::Dataset& ds = result.value();
     // LIBSVM data has no weights and no feature names; num_features is the
