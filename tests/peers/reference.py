@@ -64,8 +64,10 @@ def run_sklearn(X, y, Xt, yt, C):
 def run_sklearn_l1(X, y, C):
     """L1 with the bias penalised (liblinear appends a constant feature):
     min |b| + ||w||_1 + C sum_i loss_i."""
+    # random_state fixes liblinear's coordinate order, so every run (and its
+    # time) is the same.
     model = LogisticRegression(penalty="l1", solver="liblinear", C=C, tol=1e-8, max_iter=100000,
-                               intercept_scaling=1.0)
+                               intercept_scaling=1.0, random_state=0)
     model.fit(X, y)
     coef = model.coef_.ravel()
     return {"coef": coef.tolist(), "intercept": float(model.intercept_[0]),
