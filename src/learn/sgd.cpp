@@ -55,6 +55,7 @@ namespace logreg::learn {
 namespace {
 
 constexpr std::size_t kMaxStagedBatch = 64;
+constexpr std::size_t kPrefetchWeightsFrom = std::size_t{1} << 16;  // 512 KiB of weights
 
 class StepSize {
  public:
@@ -176,6 +177,8 @@ Result<Model> train_sgd(const SolverInput& input) {
   // for the small batches, whose updates are bound by the memory latency of
   // the shuffled rows; a large batch is its own block and gains nothing.
   const bool staging = batch <= kMaxStagedBatch;
+  // Weights beyond the level-2 cache are asked for a row ahead.
+  const bool prefetch_weights = staging && d >= kPrefetchWeightsFrom;
   core::RowStager stager(train);
   for (std::size_t epoch = cursor.value().epoch; epoch <= options.epochs; ++epoch) {
     rng.shuffle(std::span<std::size_t>(order));
@@ -204,6 +207,12 @@ Result<Model> train_sgd(const SolverInput& input) {
       for (std::size_t k = first; k < last; ++k) {
         const std::size_t i = order[k];
         const auto r = row_at(k);
+        if (prefetch_weights && k + 1 < staged_end) {
+          // The next row's weights, while this row is worked on: on wide data
+          // each is a cache miss that the update chain would otherwise wait for.
+          const auto next = stager.row_at(k + 1);
+          for (std::size_t p = 0; p < next.count; ++p) __builtin_prefetch(v.data() + next.indices[p]);
+        }
         const double z = scale * core::sparse_dot(r.indices, r.values, r.count, v.data()) + bias;
         const double label = staging ? stager.label_at(k) : train.labels[i];
         const double weight = staging ? stager.weight_at(k) : train.weight(i);
