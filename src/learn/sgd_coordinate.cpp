@@ -58,6 +58,9 @@ constexpr double kAdaGradEpsilon = 1e-12;
 /// Batches up to this size are staged (core::RowStager): their updates are
 /// bound by the memory latency of the shuffled rows.
 constexpr std::size_t kMaxStagedBatch = 64;
+/// From this many features on, the weights and per-coordinate state outgrow
+/// the level-2 cache and the next row's are requested a row ahead.
+constexpr std::size_t kPrefetchStateFrom = std::size_t{1} << 14;
 /// Sparse columns non-zero in at least this share of the rows are scaled to
 /// a unit second moment (docs/sgd-defaults.md, section 2.3).
 constexpr double kCommonColumnShare = 0.1;
@@ -355,6 +358,7 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
 
   // Small batches read their rows from a staged copy (core::RowStager).
   const bool staging = batch <= kMaxStagedBatch;
+  const bool prefetch_state = staging && d >= kPrefetchStateFrom;
   core::RowStager stager(train);
   for (std::size_t epoch = cursor.value().epoch; epoch <= o.epochs; ++epoch) {
     rng.shuffle(std::span<std::size_t>(order));
@@ -416,6 +420,15 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
       for (std::size_t k = first; k < last; ++k) {
         const std::size_t i = order[k];
         const auto r = row_at(k);
+        if (prefetch_state && k + 1 < staged_end) {
+          // The next row's weights and per-coordinate state, while this row
+          // is worked on: on wide data each is a cache miss.
+          const auto next = stager.row_at(k + 1);
+          for (std::size_t p = 0; p < next.count; ++p) {
+            __builtin_prefetch(u.data() + next.indices[p]);
+            __builtin_prefetch(coords.data() + next.indices[p]);
+          }
+        }
         const double z = core::sparse_dot(r.indices, r.values, r.count, u.data()) - offset + beta;
         const double label = staging ? stager.label_at(k) : train.labels[i];
         const double weight = staging ? stager.weight_at(k) : train.weight(i);
