@@ -27,12 +27,15 @@
 //               (Algorithm NAG of S. Ross, P. Mineiro, J. Langford,
 //               "Normalized online learning", UAI 2013; VW's default update).
 //               Invariant to the scale of every feature.
-// AdaGrad and NAG are scale-free per feature, but not shift-free: centring
-// dense columns far from 0 (ages, amounts) still helps them, so auto
-// standardisation looks at the data, whatever the update rule.
+// NAG is scale-free per feature, AdaGrad (the default) is not: its step is in
+// units of the weight, so it wants features of comparable size. Neither is
+// shift-free: centring dense columns far from 0 (ages, amounts) helps both,
+// so auto standardisation looks at the data, whatever the update rule.
 //
-// Averaging (--average): the model is the mean of the iterates over all
-// updates (B. T. Polyak and A. B. Juditsky, 1992; D. Ruppert, 1988), kept in
+// Averaging (--average, on by default): the model is the mean of the
+// iterates after the updates from epoch --average-start on (B. T. Polyak and
+// A. B. Juditsky, 1992; D. Ruppert, 1988; starting after the first epoch as
+// L. Bottou's ASGD does, "Stochastic gradient descent tricks", 2012), kept in
 // O(nnz) per update by summing each weight times the number of updates it
 // stayed unchanged (the "delayed update" of W. Xu, "Towards optimal one pass
 // large scale learning with averaged stochastic gradient descent", 2011).
