@@ -21,71 +21,94 @@
 
 namespace logreg::core {
 
+/// The rows of an epoch's shuffled order, read through a staged copy for
+/// small batches and straight from the data for large ones (a large batch is
+/// its own block and would gain nothing from the copy).
 class RowStager {
  public:
+  /// Batches up to this size are staged.
+  static constexpr std::size_t kMaxStagedBatch = 64;
   /// Rows copied at a time, at most; sized so a block of typical rows stays
   /// in the level-2 cache.
   static constexpr std::size_t kMaxRows = 256;
   static constexpr std::size_t kTargetNonzeros = std::size_t{16} << 10;
-
   /// Rows ahead of the one copied whose lines are requested early.
   static constexpr std::size_t kPrefetchAhead = 16;
 
-  explicit RowStager(const DataView& data) : data_(data) {}
+  /// `order` is the epoch order, shuffled in place between epochs.
+  RowStager(const DataView& data, std::span<const std::size_t> order, std::size_t batch)
+      : data_(data), order_(order), batch_(batch), staging_(batch <= kMaxStagedBatch) {}
 
-  /// Copies rows order[first], ..., order[last - 1] (last - first <= kMaxRows).
-  void stage(std::span<const std::size_t> order, std::size_t first, std::size_t last) {
+  /// Call when the order has been reshuffled: nothing staged is valid.
+  void new_epoch() { end_ = 0; }
+
+  /// Call before reading the batch that starts at position `first`: stages
+  /// the next block when the batch lies beyond the current one.
+  void prepare(std::size_t first) {
+    if (!staging_ || first < end_) return;
+    end_ = block_end(first);
+    stage(first, end_);
+  }
+
+  /// Row order[k], its label and its example weight.
+  RowRef row_at(std::size_t k) const {
+    if (!staging_) return row(data_, order_[k]);
+    const std::size_t local = k - first_;
+    return RowRef{indices_.data() + offsets_[local], values_.data() + offsets_[local],
+                  offsets_[local + 1] - offsets_[local]};
+  }
+  double label_at(std::size_t k) const { return staging_ ? labels_[k - first_] : data_.labels[order_[k]]; }
+  double weight_at(std::size_t k) const { return staging_ ? weights_[k - first_] : data_.weight(order_[k]); }
+
+  /// Requests per_feature[j] for the features j of row order[k + 1] when it
+  /// is staged (its indices are then in the cache): on wide data each is a
+  /// miss that the update chain of row k would otherwise wait for.
+  template <typename T>
+  void prefetch_next(std::size_t k, const T* per_feature) const {
+    if (!staging_ || k + 1 >= end_) return;
+    const RowRef next = row_at(k + 1);
+    for (std::size_t p = 0; p < next.count; ++p) __builtin_prefetch(per_feature + next.indices[p]);
+  }
+
+ private:
+  /// Where the block starting at `first` ends: about kTargetNonzeros
+  /// non-zeros, whole batches, at most kMaxRows rows (but at least a batch).
+  std::size_t block_end(std::size_t first) const {
+    const std::size_t per_row =
+        std::max<std::size_t>(1, data_.nonzeros() / std::max<std::size_t>(1, data_.rows()));
+    std::size_t rows = std::clamp<std::size_t>(kTargetNonzeros / per_row, 1, kMaxRows);
+    rows = std::max(batch_, rows / batch_ * batch_);
+    return std::min(order_.size(), first + rows);
+  }
+
+  /// Copies rows order[first], ..., order[last - 1] with their labels and weights.
+  void stage(std::size_t first, std::size_t last) {
     first_ = first;
     offsets_.resize(last - first + 1);
+    labels_.resize(last - first);
+    weights_.resize(last - first);
     offsets_[0] = 0;
     std::size_t total = 0;
     for (std::size_t k = first; k < last; ++k) {
-      const std::size_t i = order[k];
+      const std::size_t i = order_[k];
       total += static_cast<std::size_t>(data_.row_offsets[i + 1] - data_.row_offsets[i]);
       offsets_[k - first + 1] = total;
-    }
-    labels_.resize(last - first);
-    weights_.resize(last - first);
-    for (std::size_t k = first; k < last; ++k) {
-      labels_[k - first] = data_.labels[order[k]];
-      weights_[k - first] = data_.weight(order[k]);
+      labels_[k - first] = data_.labels[i];
+      weights_[k - first] = data_.weight(i);
     }
     if (indices_.size() < total) {
       indices_.resize(total);
       values_.resize(total);
     }
     for (std::size_t k = first; k < last; ++k) {
-      if (k + kPrefetchAhead < last) prefetch(row(data_, order[k + kPrefetchAhead]));
-      const RowRef r = row(data_, order[k]);
+      if (k + kPrefetchAhead < last) prefetch(row(data_, order_[k + kPrefetchAhead]));
+      const RowRef r = row(data_, order_[k]);
       const std::size_t at = offsets_[k - first];
       std::copy_n(r.indices, r.count, indices_.data() + at);
       std::copy_n(r.values, r.count, values_.data() + at);
     }
   }
 
-  /// Row order[k] of the staged block.
-  RowRef row_at(std::size_t k) const {
-    const std::size_t local = k - first_;
-    return RowRef{indices_.data() + offsets_[local], values_.data() + offsets_[local],
-                  offsets_[local + 1] - offsets_[local]};
-  }
-
-  /// Label and example weight of row order[k] of the staged block.
-  double label_at(std::size_t k) const { return labels_[k - first_]; }
-  double weight_at(std::size_t k) const { return weights_[k - first_]; }
-
-  /// How many rows to stage after position `first` so a block holds about
-  /// kTargetNonzeros non-zeros, whole batches of `batch` rows, and at most
-  /// kMaxRows rows (but at least one batch).
-  std::size_t block_end(std::size_t first, std::size_t n, std::size_t batch) const {
-    const std::size_t per_row =
-        std::max<std::size_t>(1, data_.nonzeros() / std::max<std::size_t>(1, data_.rows()));
-    std::size_t rows = std::clamp<std::size_t>(kTargetNonzeros / per_row, 1, kMaxRows);
-    rows = std::max(batch, rows / batch * batch);
-    return std::min(n, first + rows);
-  }
-
- private:
   static void prefetch(const RowRef& r) {
     constexpr std::size_t kLine = 64;
     const auto* index_bytes = reinterpret_cast<const char*>(r.indices);
@@ -95,7 +118,11 @@ class RowStager {
   }
 
   const DataView& data_;
-  std::size_t first_ = 0;
+  std::span<const std::size_t> order_;
+  std::size_t batch_;
+  bool staging_;
+  std::size_t first_ = 0;  // position of the staged block's first row
+  std::size_t end_ = 0;    // position after its last row
   std::vector<std::size_t> offsets_;
   std::vector<FeatureIndex> indices_;
   std::vector<double> values_;

@@ -54,7 +54,6 @@
 namespace logreg::learn {
 namespace {
 
-constexpr std::size_t kMaxStagedBatch = 64;
 constexpr std::size_t kPrefetchWeightsFrom = std::size_t{1} << 16;  // 512 KiB of weights
 
 class StepSize {
@@ -173,16 +172,14 @@ Result<Model> train_sgd(const SolverInput& input) {
     return model;
   };
 
-  // Rows are copied a block at a time in the epoch's order (core::RowStager)
-  // for the small batches, whose updates are bound by the memory latency of
-  // the shuffled rows; a large batch is its own block and gains nothing.
-  const bool staging = batch <= kMaxStagedBatch;
-  // Weights beyond the level-2 cache are asked for a row ahead.
-  const bool prefetch_weights = staging && d >= kPrefetchWeightsFrom;
-  core::RowStager stager(train);
+  // Small batches read their rows from a staged copy (core::RowStager): their
+  // updates are bound by the memory latency of the shuffled rows. Weights
+  // beyond the level-2 cache are requested a row ahead.
+  core::RowStager epoch_rows(train, order, batch);
+  const bool prefetch_weights = d >= kPrefetchWeightsFrom;
   for (std::size_t epoch = cursor.value().epoch; epoch <= options.epochs; ++epoch) {
     rng.shuffle(std::span<std::size_t>(order));
-    std::size_t staged_end = 0;
+    epoch_rows.new_epoch();
     const std::size_t begin = epoch == cursor.value().epoch ? cursor.value().position : 0;
     for (std::size_t first = begin; first < n; first += batch) {
       if (input.stop_requested()) {
@@ -195,28 +192,17 @@ Result<Model> train_sgd(const SolverInput& input) {
         if (Status status = offer_checkpoint(input, state.save(input, epoch, first)); !status) return status.error();
       }
       const std::size_t last = std::min(first + batch, n);
-      if (staging && first >= staged_end) {
-        staged_end = stager.block_end(first, n, batch);
-        stager.stage(order, first, staged_end);
-      }
-      auto row_at = [&](std::size_t k) { return staging ? stager.row_at(k) : core::row(train, order[k]); };
+      epoch_rows.prepare(first);
       ++t;
       eta = step_size.at(t);
       // All margins of the batch before any weight moves.
       double bias_step = 0.0;
       for (std::size_t k = first; k < last; ++k) {
-        const std::size_t i = order[k];
-        const auto r = row_at(k);
-        if (prefetch_weights && k + 1 < staged_end) {
-          // The next row's weights, while this row is worked on: on wide data
-          // each is a cache miss that the update chain would otherwise wait for.
-          const auto next = stager.row_at(k + 1);
-          for (std::size_t p = 0; p < next.count; ++p) __builtin_prefetch(v.data() + next.indices[p]);
-        }
+        const auto r = epoch_rows.row_at(k);
+        if (prefetch_weights) epoch_rows.prefetch_next(k, v.data());
         const double z = scale * core::sparse_dot(r.indices, r.values, r.count, v.data()) + bias;
-        const double label = staging ? stager.label_at(k) : train.labels[i];
-        const double weight = staging ? stager.weight_at(k) : train.weight(i);
-        const double g = weight * inverse_mean_weight * loss_derivative(options.loss, z, label);
+        const double g =
+            epoch_rows.weight_at(k) * inverse_mean_weight * loss_derivative(options.loss, z, epoch_rows.label_at(k));
         batch_gradients[k - first] = g;
         bias_step += g;
       }
@@ -235,13 +221,13 @@ Result<Model> train_sgd(const SolverInput& input) {
       for (std::size_t k = first; k < last; ++k) {
         const double g = batch_gradients[k - first];
         if (g == 0.0) continue;
-        const auto r = row_at(k);
+        const auto r = epoch_rows.row_at(k);
         core::sparse_axpy(factor * g, r.indices, r.values, r.count, v.data());
       }
       bias -= step * bias_step;
       if (l1 > 0.0) {
         l1_total += eta * l1;
-        for (std::size_t k = first; k < last; ++k) apply_l1(row_at(k));
+        for (std::size_t k = first; k < last; ++k) apply_l1(epoch_rows.row_at(k));
       }
       if (scale < 1e-9) {
         for (double& value : v) value *= scale;

@@ -58,9 +58,6 @@ namespace logreg::learn {
 namespace {
 
 constexpr double kAdaGradEpsilon = 1e-12;
-/// Batches up to this size are staged (core::RowStager): their updates are
-/// bound by the memory latency of the shuffled rows.
-constexpr std::size_t kMaxStagedBatch = 64;
 /// From this many features on, the weights and per-coordinate state outgrow
 /// the level-2 cache and the next row's are requested a row ahead.
 constexpr std::size_t kPrefetchStateFrom = std::size_t{1} << 14;
@@ -360,12 +357,11 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
   };
 
   // Small batches read their rows from a staged copy (core::RowStager).
-  const bool staging = batch <= kMaxStagedBatch;
-  const bool prefetch_state = staging && d >= kPrefetchStateFrom;
-  core::RowStager stager(train);
+  core::RowStager epoch_rows(train, order, batch);
+  const bool prefetch_state = d >= kPrefetchStateFrom;
   for (std::size_t epoch = cursor.value().epoch; epoch <= o.epochs; ++epoch) {
     rng.shuffle(std::span<std::size_t>(order));
-    std::size_t staged_end = 0;
+    epoch_rows.new_epoch();
     const std::size_t begin = epoch == cursor.value().epoch ? cursor.value().position : 0;
     // Averaging starts with epoch average_start (the last epoch when there
     // are fewer): the first epoch's large steps stay out of the mean.
@@ -392,11 +388,7 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
         if (Status status = offer_checkpoint(input, save_state(epoch, first)); !status) return status.error();
       }
       const std::size_t last = std::min(first + batch, n);
-      if (staging && first >= staged_end) {
-        staged_end = stager.block_end(first, n, batch);
-        stager.stage(order, first, staged_end);
-      }
-      auto row_at = [&](std::size_t k) { return staging ? stager.row_at(k) : core::row(train, order[k]); };
+      epoch_rows.prepare(first);
       ++updates;
       eta = schedule_rate(o, updates);
       if (o.adaptive == Adaptive::kNormalized) {
@@ -404,7 +396,7 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
         // largest magnitude grows, so w'_j x'_j keeps its size.
         for (std::size_t k = first; k < last; ++k) {
           double norm = 0.0;
-          for_each_feature(row_at(k), [&](FeatureIndex j, double x) {
+          for_each_feature(epoch_rows.row_at(k), [&](FeatureIndex j, double x) {
             const double magnitude = std::fabs(x);
             if (magnitude > largest_seen[j]) {
               if (largest_seen[j] > 0.0) {
@@ -421,21 +413,14 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
       }
       double bias_gradient = 0.0;
       for (std::size_t k = first; k < last; ++k) {
-        const std::size_t i = order[k];
-        const auto r = row_at(k);
-        if (prefetch_state && k + 1 < staged_end) {
-          // The next row's weights and per-coordinate state, while this row
-          // is worked on: on wide data each is a cache miss.
-          const auto next = stager.row_at(k + 1);
-          for (std::size_t p = 0; p < next.count; ++p) {
-            __builtin_prefetch(u.data() + next.indices[p]);
-            __builtin_prefetch(coords.data() + next.indices[p]);
-          }
+        const auto r = epoch_rows.row_at(k);
+        if (prefetch_state) {
+          epoch_rows.prefetch_next(k, u.data());
+          epoch_rows.prefetch_next(k, coords.data());
         }
         const double z = core::sparse_dot(r.indices, r.values, r.count, u.data()) - offset + beta;
-        const double label = staging ? stager.label_at(k) : train.labels[i];
-        const double weight = staging ? stager.weight_at(k) : train.weight(i);
-        const double g = weight * inverse_mean_weight * loss_derivative(o.loss, z, label);
+        const double g =
+            epoch_rows.weight_at(k) * inverse_mean_weight * loss_derivative(o.loss, z, epoch_rows.label_at(k));
         batch_gradients[k - first] = g;
         bias_gradient += g;
       }
@@ -445,7 +430,7 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
         // coordinate's gradient is known at once, with the same bits as the
         // general path below without its per-batch bookkeeping.
         const double g = batch_gradients[0];
-        for_each_feature(row_at(first), [&](FeatureIndex j, double x) {
+        for_each_feature(epoch_rows.row_at(first), [&](FeatureIndex j, double x) {
           const double gradient = g * x + coords[j].touch_penalty * u[j];
           if (gradient == 0.0) return;
           set_weight(j, u[j] - (standardize ? scale[j] : 1.0) * step_size(j, gradient) * gradient);
@@ -453,7 +438,7 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
       }
       for (std::size_t k = first; k < last && last - first > 1; ++k) {
         const double g = batch_gradients[k - first];
-        for_each_feature(row_at(k), [&](FeatureIndex j, double x) {
+        for_each_feature(epoch_rows.row_at(k), [&](FeatureIndex j, double x) {
           if (!is_touched[j]) {
             is_touched[j] = 1;
             touched.push_back(j);
