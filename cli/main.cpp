@@ -574,6 +574,10 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--average-start", train.options.average_start,
                         "SGD: first epoch averaged (1: from the first update; the last epoch when there are fewer)")
       ->capture_default_str();
+  train_cmd->add_option("--shards", train.options.shards,
+                        "SGD: learn from this many shards of each epoch in parallel, mixed at its end (1: sequential; "
+                        "the result depends on the shards, not on --threads)")
+      ->capture_default_str();
   train_cmd->add_option("--standardize", train.standardize,
                         "SGD: centre and scale dense columns, scale sparse ones (auto: when dense columns are uncentred or scales differ >10x)")
       ->check(CLI::IsMember({"auto", "on", "off"}))

@@ -281,6 +281,61 @@ TEST(Sgd, AveragingStartsAtTheEpochAskedFor) {
   }
 }
 
+// The default per-example update (AdaGrad, averaging from epoch 2, the
+// penalty on touched coordinates divided by their share of rows) written the
+// plain way: dense arrays, and the average as an explicit running sum.
+TEST(Sgd, AdaGradWithAveragingEqualsANaiveImplementation) {
+  const Dataset data = heart();
+  TrainOptions o;
+  o.standardize = Standardize::kOff;
+  o.l2 = 0.01;
+  o.epochs = 4;
+  o.tol = 0.0;
+  o.seed = 7;
+  auto model = train(data.view(), nullptr, o);
+  ASSERT_TRUE(model.ok()) << model.error().message();
+
+  const std::size_t n = data.rows();
+  const std::size_t d = data.num_features;
+  std::vector<double> share(d, 0.0);
+  for (const FeatureIndex j : data.indices) share[j] += 1.0 / static_cast<double>(n);
+  std::vector<double> w(d + 1, 0.0);  // bias last
+  std::vector<double> squared(d + 1, 0.0);
+  std::vector<double> sum(d + 1, 0.0);
+  std::size_t averaged = 0;
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  core::Rng rng(o.seed);
+  auto step = [&](std::size_t j, double gradient) {
+    if (gradient == 0.0) return;
+    squared[j] += gradient * gradient;
+    w[j] -= o.learning_rate / (std::sqrt(squared[j]) + 1e-12) * gradient;
+  };
+  for (std::size_t epoch = 1; epoch <= o.epochs; ++epoch) {
+    rng.shuffle(std::span<std::size_t>(order));
+    for (const std::size_t i : order) {
+      double z = w[d];
+      for (auto p = data.row_offsets[i]; p < data.row_offsets[i + 1]; ++p) z += w[data.indices[p]] * data.values[p];
+      const double g = loss_derivative(o.loss, z, data.labels[i]);
+      for (auto p = data.row_offsets[i]; p < data.row_offsets[i + 1]; ++p) {
+        const FeatureIndex j = data.indices[p];
+        step(j, g * data.values[p] + o.l2 / share[j] * w[j]);
+      }
+      step(d, g);
+      if (epoch >= o.average_start) {
+        for (std::size_t j = 0; j <= d; ++j) sum[j] += w[j];
+        ++averaged;
+      }
+    }
+  }
+  for (std::size_t j = 0; j < d; ++j) {
+    const double expected = sum[j] / static_cast<double>(averaged);
+    EXPECT_NEAR(model.value().weights[j], expected, 1e-9 * (1 + std::fabs(expected))) << j;
+  }
+  const double bias = sum[d] / static_cast<double>(averaged);
+  EXPECT_NEAR(model.value().bias, bias, 1e-9 * (1 + std::fabs(bias)));
+}
+
 TEST(Sgd, RejectsInvalidOptions) {
   const Dataset data = heart();
   const auto rejects = [&](TrainOptions o, const std::string& needle) {

@@ -121,6 +121,11 @@ struct TrainOptions {
   /// (the start of L. Bottou's ASGD); with fewer epochs than this, the last
   /// epoch is averaged.
   std::size_t average_start = 2;
+  /// SGD: the epoch's shuffled rows are cut into this many shards, learned
+  /// from in parallel (one thread each, as threads allow) and mixed at the
+  /// end of every epoch. The result depends on the shard count, never on
+  /// the thread count; 1 is sequential SGD.
+  std::size_t shards = 1;
   Standardize standardize = Standardize::kAuto;
   /// Exponent of the inverse-scaling schedule.
   double power_t = 0.5;

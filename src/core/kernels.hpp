@@ -10,20 +10,28 @@
 
 namespace logreg::core {
 
-/// sum_k values[k] * weights[indices[k]] over one row.
-inline double sparse_dot(const FeatureIndex* indices, const double* values, std::size_t count,
-                         const double* weights) {
+/// sum_k values[k] * weight(indices[k]) over one row, for weights kept in
+/// any layout (a plain array, or a field of per-feature records).
+template <typename WeightOf>
+inline double sparse_dot_by(const FeatureIndex* indices, const double* values, std::size_t count,
+                            const WeightOf& weight) {
   // Two accumulators break the add dependency chain; the order is fixed, so
   // the result is the same on every run.
   double even = 0.0;
   double odd = 0.0;
   std::size_t k = 0;
   for (; k + 1 < count; k += 2) {
-    even += values[k] * weights[indices[k]];
-    odd += values[k + 1] * weights[indices[k + 1]];
+    even += values[k] * weight(indices[k]);
+    odd += values[k + 1] * weight(indices[k + 1]);
   }
-  if (k < count) even += values[k] * weights[indices[k]];
+  if (k < count) even += values[k] * weight(indices[k]);
   return even + odd;
+}
+
+/// sum_k values[k] * weights[indices[k]] over one row.
+inline double sparse_dot(const FeatureIndex* indices, const double* values, std::size_t count,
+                         const double* weights) {
+  return sparse_dot_by(indices, values, count, [weights](FeatureIndex j) { return weights[j]; });
 }
 
 /// weights[indices[k]] += scale * values[k] over one row.

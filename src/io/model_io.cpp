@@ -56,6 +56,7 @@ json options_to_json(const TrainOptions& o) {
               {"adaptive", adaptive_name(o.adaptive)},
               {"average", o.average},
               {"average_start", o.average_start},
+              {"shards", o.shards},
               {"standardize", standardize_name(o.standardize)},
               {"seed", o.seed},
               {"lbfgs_memory", o.lbfgs_memory}};
@@ -166,6 +167,7 @@ TrainOptions options_from_json(const json& j) {
   if (j.contains("average")) o.average = boolean(j["average"], "options.average");
   // Files written before average_start existed averaged from the first update.
   o.average_start = j.contains("average_start") ? count_from(j["average_start"], "options.average_start") : 1;
+  if (j.contains("shards")) o.shards = count_from(j["shards"], "options.shards");
   if (j.contains("standardize")) {
     o.standardize = enum_from(j["standardize"], "options.standardize",
                               {Standardize::kAuto, Standardize::kOn, Standardize::kOff}, standardize_name);

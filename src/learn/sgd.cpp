@@ -88,7 +88,8 @@ Result<Model> train_sgd(const SolverInput& input) {
   // Per-coordinate steps, standardisation and averaging live in
   // sgd_coordinate.cpp; this file keeps the note's plain SGD with an exact
   // lazy L2 scale and the cumulative L1 penalty.
-  if (options.adaptive != Adaptive::kOff || options.average || (options.l1 == 0.0 && wants_standardize(input))) {
+  if (options.adaptive != Adaptive::kOff || options.average || options.shards > 1 ||
+      (options.l1 == 0.0 && wants_standardize(input))) {
     return train_sgd_coordinate(input);
   }
   const DataView& train = input.train;

@@ -37,18 +37,27 @@
 // A. B. Juditsky, 1992; D. Ruppert, 1988; starting after the first epoch as
 // L. Bottou's ASGD does, "Stochastic gradient descent tricks", 2012), kept in
 // O(nnz) per update by summing each weight times the number of updates it
-// stayed unchanged (the "delayed update" of W. Xu, "Towards optimal one pass
-// large scale learning with averaged stochastic gradient descent", 2011).
+// changed, in the manner of the "delayed update" of W. Xu, "Towards optimal
+// one pass large scale learning with averaged stochastic gradient descent",
+// 2011: the mean of w over updates origin+1..T is w(T) - a / (T - origin),
+// a = sum over the changes D made during update k of (k - 1 - origin) D.
 //
 // Cost per epoch: O(nnz) for the updates plus one pass for the exact
 // training objective reported each epoch, and O(d) for the averaged model.
 // Stopping: as plain SGD (epochs, or early stopping on the monitored loss).
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <limits>
 #include <numeric>
+#include <span>
 #include <vector>
 
+#include "core/huge_pages.hpp"
 #include "core/kernels.hpp"
 #include "core/row_stager.hpp"
 #include "core/rng.hpp"
@@ -79,31 +88,25 @@ double schedule_rate(const TrainOptions& o, std::size_t t) {
   return o.learning_rate;
 }
 
-/// What the updates keep per coordinate besides the weight, side by side:
-/// on wide data each of these is a cache miss per non-zero when it lives in
-/// an array of its own (5 misses instead of 1).
-struct CoordinateState {
+/// Everything the updates read and write per coordinate, in 32 bytes: on
+/// wide data each non-zero then costs one cache miss (two coordinates share
+/// a line), where separate arrays cost one miss each.
+struct alignas(32) Coordinate {
+  double weight = 0.0;             // u_j, the raw weight (unused for the bias)
   double squared_gradients = 0.0;  // G_j
-  double touch_penalty = 0.0;      // l2 s_j / P_j (see above)
-  // Averaging: the mean of w over the iterates after updates origin + 1,
-  // ..., now, kept in O(1) per change of w. A value set during update k is
-  // the iterate after updates k, k + 1, ... until it changes again.
-  double average_sum = 0.0;
-  double average_since = 1.0;  // an update count, exact in a double below 2^53
+  // Averaging: sum over the changes D of w made during update k > origin of
+  // (k - 1 - origin) D, so that the mean of the iterates after updates
+  // origin + 1, ..., T is w(T) - average_changes / (T - origin).
+  double average_changes = 0.0;
+  double touch_penalty = 0.0;  // l2 s_j / P_j (see above)
 };
+static_assert(sizeof(Coordinate) == 32);
 
-/// Call before changing coordinate c during update `now` (counted from 1).
-void before_change(CoordinateState& c, double value, std::size_t now) {
-  const auto at = static_cast<double>(now);
-  c.average_sum += value * (at - c.average_since);
-  c.average_since = at;
-}
-
-/// The mean after update `now`, `value` being the coordinate's current value.
-double average_of(const CoordinateState& c, double value, std::size_t now, std::size_t origin) {
+/// The mean after update `now` (counted from 1) of the iterates since
+/// update `origin`, `value` being the coordinate's current value.
+double average_of(const Coordinate& c, double value, std::size_t now, std::size_t origin) {
   if (now <= origin) return value;
-  const auto at = static_cast<double>(now);
-  return (c.average_sum + value * (at + 1.0 - c.average_since)) / (at - static_cast<double>(origin));
+  return value - c.average_changes / (static_cast<double>(now) - static_cast<double>(origin));
 }
 
 }  // namespace
@@ -157,6 +160,339 @@ bool wants_standardize(const SolverInput& input) {
   return wants_standardize(o, column_statistics(input.train), input.train.rows());
 }
 
+namespace {
+
+/// The feature transform x'_j = s_j (x_j - mu_j) of --standardize. Dense
+/// columns (non-zero in at least half the rows) are centred and divided by
+/// their standard deviation. Centring a column touches it in every row,
+/// which costs no more than its non-zeros do. Sparse columns are only
+/// scaled, so they stay sparse: common ones (non-zero in at least 10% of the
+/// rows) to a unit second moment, like the dense ones; rare ones by the
+/// root-mean-square of their non-zeros, so that the few rows holding a rare
+/// feature (a rare category's 1) keep values of size 1 instead of
+/// 1/sqrt(share), which would make their per-coordinate steps large and noisy.
+struct FeatureTransform {
+  FeatureTransform(const std::vector<ColumnStatistics>& columns, std::size_t row_count, bool standardize)
+      : on(standardize), scale(columns.size(), 1.0), center(columns.size(), 0.0), center_slot(columns.size(), -1) {
+    if (!on) return;
+    const auto rows = static_cast<double>(row_count);
+    for (std::size_t j = 0; j < columns.size(); ++j) {
+      const ColumnStatistics& c = columns[j];
+      if (c.count >= 0.5 * rows) {
+        const double mean = c.sum / rows;
+        const double variance = c.squares / rows - mean * mean;
+        center[j] = mean;
+        scale[j] = variance > 1e-300 * std::max(1.0, mean * mean) ? 1.0 / std::sqrt(variance) : 1.0;
+        center_slot[j] = static_cast<std::ptrdiff_t>(centered.size());
+        centered.push_back(static_cast<FeatureIndex>(j));
+      } else if (c.count >= kCommonColumnShare * rows) {
+        scale[j] = 1.0 / std::sqrt(c.squares / rows);
+      } else if (c.squares > 0.0) {
+        scale[j] = 1.0 / std::sqrt(c.squares / c.count);
+      }
+    }
+  }
+
+  bool on;
+  std::vector<double> scale;               // s_j
+  std::vector<double> center;              // mu_j
+  std::vector<FeatureIndex> centered;      // C, ascending
+  std::vector<std::ptrdiff_t> center_slot;  // j's place in C, or -1
+};
+
+/// What every learner reads and none writes.
+struct Settings {
+  const TrainOptions& o;
+  const DataView& train;
+  std::size_t d;
+  std::size_t batch;
+  double inverse_mean_weight;
+  const FeatureTransform& transform;
+  bool prefetch_state;
+};
+
+/// One sequence of updates over rows of the epoch order, with all the state
+/// it changes: the whole run, or one shard of each epoch (--shards).
+class Learner {
+ public:
+  Learner(const Settings& s, std::span<const std::size_t> order)
+      : coords(s.d + 1),
+        largest_seen(s.o.adaptive == Adaptive::kNormalized ? s.d : 0, 0.0),
+        s_(s),
+        rows_(s.train, order, s.batch),
+        batch_gradients_(s.batch),
+        seen_stamp_(s.transform.centered.size(), 0) {
+    if (s.batch > 1) {
+      component_.assign(s.d, 0.0);
+      is_touched_.assign(s.d, 0);
+    }
+  }
+
+  /// Call when the epoch order has been reshuffled.
+  void new_epoch() { rows_.new_epoch(); }
+
+  /// offset from the weights, so that its rounding does not accumulate.
+  void recenter() {
+    offset = 0.0;
+    for (FeatureIndex j : s_.transform.centered) offset += coords[j].weight * s_.transform.center[j];
+  }
+
+  /// The averages count the iterates after the next update on.
+  void start_average() {
+    for (Coordinate& c : coords) c.average_changes = 0.0;
+    average_origin = updates;
+  }
+
+  /// One update from the rows at positions [first, last) of this learner's order.
+  void update(std::size_t first, std::size_t last);
+
+  /// The raw model (w, b): the current iterate, or the average of the iterates.
+  void model(std::span<double> theta, bool averaged) const {
+    const std::size_t d = s_.d;
+    for (std::size_t j = 0; j < d; ++j) {
+      theta[j] = averaged ? average_of(coords[j], coords[j].weight, updates, average_origin) : coords[j].weight;
+    }
+    double raw_offset = 0.0;
+    for (FeatureIndex j : s_.transform.centered) raw_offset += theta[j] * s_.transform.center[j];
+    theta[d] = (averaged ? average_of(coords[d], beta, updates, average_origin) : beta) - raw_offset;
+  }
+
+  // The state. Parameters: raw weights u_j = s_j w'_j (coords[j].weight),
+  // and the bias beta of the centred problem; the raw bias is
+  // beta - sum_C u_j mu_j (kept as offset). The bias's state is coords[d].
+  // Huge pages: on wide data a 4 KiB page per coordinate visited would add
+  // a TLB miss to the cache miss.
+  core::HugePageVector<Coordinate> coords;
+  double beta = 0.0;
+  double offset = 0.0;
+  std::size_t updates = 0;
+  std::size_t average_origin = 0;  // the update after which the mean starts
+  double eta = 0.0;
+  std::vector<double> largest_seen;  // s_j of NAG, on x'
+  double normalizer = 0.0;           // N (normalized)
+  std::size_t examples_seen = 0;     // t (normalized)
+
+ private:
+  // Visits every non-zero x'_j of row r: its own entries, then the centred
+  // columns it lacks (x'_j = -s_j mu_j there).
+  template <typename Visit>
+  void for_each_feature(const core::RowRef& r, Visit&& visit) {
+    const FeatureTransform& t = s_.transform;
+    if (!t.on) {  // x' = x: the scale and centre arrays are not read (a cache miss each on wide data)
+      for (std::size_t p = 0; p < r.count; ++p) visit(r.indices[p], r.values[p]);
+      return;
+    }
+    ++stamp_;
+    for (std::size_t p = 0; p < r.count; ++p) {
+      const FeatureIndex j = r.indices[p];
+      if (t.center_slot[j] >= 0) seen_stamp_[static_cast<std::size_t>(t.center_slot[j])] = stamp_;
+      visit(j, t.scale[j] * (r.values[p] - t.center[j]));
+    }
+    for (std::size_t c = 0; c < t.centered.size(); ++c) {
+      if (seen_stamp_[c] != stamp_) visit(t.centered[c], -t.scale[t.centered[c]] * t.center[t.centered[c]]);
+    }
+  }
+
+  // Sets u_j (recording the change for the average, and the offset).
+  void set_weight(std::size_t j, double value) {
+    Coordinate& c = coords[j];
+    if (s_.o.average) c.average_changes += change_age_ * (value - c.weight);
+    if (s_.transform.on && s_.transform.center_slot[j] >= 0) offset += (value - c.weight) * s_.transform.center[j];
+    c.weight = value;
+  }
+
+  // Step size of transformed coordinate j (bias: j == d) for gradient component g.
+  double step_size(std::size_t j, double gradient) {
+    switch (s_.o.adaptive) {
+      case Adaptive::kOff: return eta;
+      case Adaptive::kAdaGrad:
+        coords[j].squared_gradients += gradient * gradient;
+        return eta / (std::sqrt(coords[j].squared_gradients) + kAdaGradEpsilon);
+      case Adaptive::kNormalized: {
+        coords[j].squared_gradients += gradient * gradient;
+        const double largest = j < s_.d ? largest_seen[j] : 1.0;
+        const double root = std::sqrt(coords[j].squared_gradients);
+        if (root == 0.0 || largest == 0.0 || normalizer == 0.0) return 0.0;
+        return eta * std::sqrt(static_cast<double>(examples_seen) / normalizer) / (largest * root);
+      }
+    }
+    return eta;
+  }
+
+  /// The one-row AdaGrad update on untransformed features (the default on
+  /// data that needs no standardising): the same bits as set_weight and
+  /// step_size, two coordinates at a time. A square root and a division per
+  /// non-zero bound this loop, and SSE2 (part of every x86-64) does two of
+  /// each in about the time of one.
+  void adagrad_row(const core::RowRef& r, double g) {
+    const bool average = s_.o.average;
+    auto apply = [&](Coordinate& c, double gradient, double squared, double step) {
+      if (gradient == 0.0) return;
+      const double updated = c.weight - step * gradient;
+      if (average) c.average_changes += change_age_ * (updated - c.weight);
+      c.squared_gradients = squared;
+      c.weight = updated;
+    };
+    std::size_t p = 0;
+#if defined(__SSE2__)
+    const __m128d eta_pair = _mm_set1_pd(eta);
+    const __m128d epsilon = _mm_set1_pd(kAdaGradEpsilon);
+    for (; p + 1 < r.count; p += 2) {
+      Coordinate& a = coords[r.indices[p]];
+      Coordinate& b = coords[r.indices[p + 1]];
+      const double gradient_a = g * r.values[p] + a.touch_penalty * a.weight;
+      const double gradient_b = g * r.values[p + 1] + b.touch_penalty * b.weight;
+      const double squared_a = a.squared_gradients + gradient_a * gradient_a;
+      const double squared_b = b.squared_gradients + gradient_b * gradient_b;
+      const __m128d steps = _mm_div_pd(eta_pair, _mm_add_pd(_mm_sqrt_pd(_mm_set_pd(squared_b, squared_a)), epsilon));
+      apply(a, gradient_a, squared_a, _mm_cvtsd_f64(steps));
+      apply(b, gradient_b, squared_b, _mm_cvtsd_f64(_mm_unpackhi_pd(steps, steps)));
+    }
+#endif
+    for (; p < r.count; ++p) {
+      Coordinate& c = coords[r.indices[p]];
+      const double gradient = g * r.values[p] + c.touch_penalty * c.weight;
+      const double squared = c.squared_gradients + gradient * gradient;
+      apply(c, gradient, squared, eta / (std::sqrt(squared) + kAdaGradEpsilon));
+    }
+  }
+
+  const Settings& s_;
+  core::RowStager rows_;
+  // (k - 1 - origin) of the current update k: what a change made now weighs
+  // in the average.
+  double change_age_ = 0.0;
+  std::vector<double> component_;  // mini-batch gradient, per feature
+  std::vector<FeatureIndex> touched_;
+  std::vector<char> is_touched_;
+  std::vector<double> batch_gradients_;
+  std::vector<std::size_t> seen_stamp_;
+  std::size_t stamp_ = 0;
+};
+
+void Learner::update(std::size_t first, std::size_t last) {
+  const TrainOptions& o = s_.o;
+  const std::size_t d = s_.d;
+  rows_.prepare(first);
+  ++updates;
+  eta = schedule_rate(o, updates);
+  change_age_ = static_cast<double>(updates) - 1.0 - static_cast<double>(average_origin);
+  if (o.adaptive == Adaptive::kNormalized) {
+    // Per-feature scales first: a weight is rescaled when its feature's
+    // largest magnitude grows, so w'_j x'_j keeps its size.
+    for (std::size_t k = first; k < last; ++k) {
+      double norm = 0.0;
+      for_each_feature(rows_.row_at(k), [&](FeatureIndex j, double x) {
+        const double magnitude = std::fabs(x);
+        if (magnitude > largest_seen[j]) {
+          if (largest_seen[j] > 0.0) {
+            const double ratio = largest_seen[j] / magnitude;
+            set_weight(j, coords[j].weight * ratio * ratio);
+          }
+          largest_seen[j] = magnitude;
+        }
+        if (largest_seen[j] > 0.0) norm += (x / largest_seen[j]) * (x / largest_seen[j]);
+      });
+      normalizer += norm + 1.0;  // + the bias feature
+      ++examples_seen;
+    }
+  }
+  double bias_gradient = 0.0;
+  for (std::size_t k = first; k < last; ++k) {
+    const auto r = rows_.row_at(k);
+    if (s_.prefetch_state) rows_.prefetch_next(k, coords.data());
+    const double z =
+        core::sparse_dot_by(r.indices, r.values, r.count, [&](FeatureIndex j) { return coords[j].weight; }) -
+        offset + beta;
+    const double g = rows_.weight_at(k) * s_.inverse_mean_weight * loss_derivative(o.loss, z, rows_.label_at(k));
+    batch_gradients_[k - first] = g;
+    bias_gradient += g;
+  }
+  const double inverse_batch = 1.0 / static_cast<double>(last - first);
+  if (last - first == 1 && o.adaptive == Adaptive::kAdaGrad && !s_.transform.on) {
+    adagrad_row(rows_.row_at(first), batch_gradients_[0]);
+  } else if (last - first == 1) {
+    // One row: its features are distinct (indices ascend), so each
+    // coordinate's gradient is known at once, with the same bits as the
+    // general path below without its per-batch bookkeeping.
+    const double g = batch_gradients_[0];
+    for_each_feature(rows_.row_at(first), [&](FeatureIndex j, double x) {
+      const double gradient = g * x + coords[j].touch_penalty * coords[j].weight;
+      if (gradient == 0.0) return;
+      set_weight(j, coords[j].weight - (s_.transform.on ? s_.transform.scale[j] : 1.0) * step_size(j, gradient) * gradient);
+    });
+  } else {
+    for (std::size_t k = first; k < last; ++k) {
+      const double g = batch_gradients_[k - first];
+      for_each_feature(rows_.row_at(k), [&](FeatureIndex j, double x) {
+        if (!is_touched_[j]) {
+          is_touched_[j] = 1;
+          touched_.push_back(j);
+        }
+        component_[j] += g * x;
+      });
+    }
+    for (FeatureIndex j : touched_) {
+      const double gradient = component_[j] * inverse_batch + coords[j].touch_penalty * coords[j].weight;
+      component_[j] = 0.0;
+      is_touched_[j] = 0;
+      if (gradient == 0.0) continue;
+      // w'_j -= step * gradient, i.e. u_j -= s_j * step * gradient.
+      set_weight(j, coords[j].weight - s_.transform.scale[j] * step_size(j, gradient) * gradient);
+    }
+    touched_.clear();
+  }
+  const double bias_step = bias_gradient * inverse_batch;
+  if (bias_step != 0.0) {
+    const double updated = beta - step_size(d, bias_step) * bias_step;
+    if (o.average) coords[d].average_changes += change_age_ * (updated - beta);
+    beta = updated;
+  }
+}
+
+/// Iterative parameter mixing (R. McDonald, K. Hall, G. Mann, "Distributed
+/// training strategies for the structured perceptron", NAACL 2010; M.
+/// Zinkevich, M. Weimer, A. Smola, L. Li, "Parallelized stochastic gradient
+/// descent", NIPS 2010): after an epoch in which each shard learned from its
+/// own share of the rows, every shard continues from the mean of the
+/// shards' weights, AdaGrad sums and averaging sums, taken in shard order
+/// (so the result does not depend on which thread ran which shard). The
+/// update counters become the longest shard's, which all averages then
+/// count to: a shorter shard's last iterate stands for the missing updates.
+void mix(std::vector<Learner>& shards, std::size_t d) {
+  const auto count = static_cast<double>(shards.size());
+  Learner& first = shards.front();
+  std::size_t updates = 0;
+  for (const Learner& shard : shards) updates = std::max(updates, shard.updates);
+  for (std::size_t j = 0; j <= d; ++j) {
+    Coordinate sum = first.coords[j];
+    for (std::size_t s = 1; s < shards.size(); ++s) {
+      const Coordinate& c = shards[s].coords[j];
+      sum.weight += c.weight;
+      sum.squared_gradients += c.squared_gradients;
+      sum.average_changes += c.average_changes;
+    }
+    Coordinate& mixed = first.coords[j];
+    mixed.weight = sum.weight / count;
+    mixed.squared_gradients = sum.squared_gradients / count;
+    mixed.average_changes = sum.average_changes / count;
+  }
+  double beta = 0.0;
+  for (const Learner& shard : shards) beta += shard.beta;
+  first.beta = beta / count;
+  first.updates = updates;
+  first.recenter();
+  for (std::size_t s = 1; s < shards.size(); ++s) {
+    shards[s].coords = first.coords;
+    shards[s].beta = first.beta;
+    shards[s].offset = first.offset;
+    shards[s].updates = updates;
+    shards[s].eta = first.eta;
+  }
+}
+
+}  // namespace
+
 Result<Model> train_sgd_coordinate(const SolverInput& input) {
   const TrainOptions& o = input.options;
   const DataView& train = input.train;
@@ -168,97 +504,45 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
     return Error("--l1 with --solver sgd needs --adaptive off, no --average and no --standardize on "
                  "(the cumulative-penalty path); or use --solver lbfgs");
   }
+  // Each shard takes at least one batch per epoch.
+  const std::size_t shard_count = std::max<std::size_t>(1, std::min(o.shards, n / std::max<std::size_t>(1, batch)));
 
   double weight_sum = 0.0;
   for (std::size_t i = 0; i < n; ++i) weight_sum += train.weight(i);
-  const double inverse_mean_weight = static_cast<double>(n) / weight_sum;
   const auto rows = static_cast<double>(n);
 
   // Column statistics in one pass.
   const std::vector<ColumnStatistics> columns = column_statistics(train);
-  // The feature transform x'_j = s_j (x_j - mu_j). Dense columns (non-zero
-  // in at least half the rows) are centred and divided by their standard
-  // deviation. Centring a column touches it in every row, which costs no
-  // more than its non-zeros do. Sparse columns are only scaled, so they stay
-  // sparse: common ones (non-zero in at least 10% of the rows) to a unit
-  // second moment, like the dense ones; rare ones by the root-mean-square of
-  // their non-zeros, so that the few rows holding a rare feature (a rare
-  // category's 1) keep values of size 1 instead of 1/sqrt(share), which
-  // would make their per-coordinate steps large and noisy.
-  const bool standardize = wants_standardize(o, columns, n);
-  std::vector<double> scale(d, 1.0);  // s_j
-  std::vector<double> center(d, 0.0);  // mu_j
-  std::vector<FeatureIndex> centered;  // C, ascending
-  std::vector<std::ptrdiff_t> center_slot(d, -1);
-  if (standardize) {
-    for (std::size_t j = 0; j < d; ++j) {
-      if (columns[j].count >= 0.5 * rows) {
-        const double mean = columns[j].sum / rows;
-        const double variance = columns[j].squares / rows - mean * mean;
-        center[j] = mean;
-        scale[j] = variance > 1e-300 * std::max(1.0, mean * mean) ? 1.0 / std::sqrt(variance) : 1.0;
-        center_slot[j] = static_cast<std::ptrdiff_t>(centered.size());
-        centered.push_back(static_cast<FeatureIndex>(j));
-      } else if (columns[j].count >= kCommonColumnShare * rows) {
-        scale[j] = 1.0 / std::sqrt(columns[j].squares / rows);
-      } else if (columns[j].squares > 0.0) {
-        scale[j] = 1.0 / std::sqrt(columns[j].squares / columns[j].count);
-      }
-    }
+  const FeatureTransform transform(columns, n, wants_standardize(o, columns, n));
+  const Settings settings{o, train, d, batch, rows / weight_sum, transform, d >= kPrefetchStateFrom};
+
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::vector<Learner> shards;
+  shards.reserve(shard_count);  // the checkpoint refers to shards[0]'s members
+  for (std::size_t s = 0; s < shard_count; ++s) {
+    const std::size_t shard_begin = n * s / shard_count;
+    const std::size_t shard_end = n * (s + 1) / shard_count;
+    shards.emplace_back(settings, std::span<const std::size_t>(order).subspan(shard_begin, shard_end - shard_begin));
   }
+  Learner& learner = shards.front();
+
   // Penalty on touch, in the transformed space: (l2/2)(s_j w'_j)^2 has the
   // gradient l2 s_j^2 w'_j = l2 s_j u_j, divided by the chance of a touch.
-  std::vector<CoordinateState> coords(d + 1);  // the bias last
   if (o.l2 > 0.0) {
     for (std::size_t j = 0; j < d; ++j) {
-      const double p = center_slot[j] >= 0 ? 1.0 : columns[j].count / rows;
+      const double p = transform.center_slot[j] >= 0 ? 1.0 : columns[j].count / rows;
       const double touched = 1.0 - std::pow(1.0 - p, static_cast<double>(batch));
-      coords[j].touch_penalty = touched > 0.0 ? o.l2 * scale[j] / touched : 0.0;
+      learner.coords[j].touch_penalty = touched > 0.0 ? o.l2 * transform.scale[j] / touched : 0.0;
     }
   }
-
-  // Parameters: raw weights u_j = s_j w'_j, and the bias beta of the
-  // centred problem; the raw bias is beta - sum_C u_j mu_j (kept as offset).
-  std::vector<double> u(input.theta0.begin(), input.theta0.begin() + static_cast<std::ptrdiff_t>(d));
-  double offset = 0.0;
-  for (FeatureIndex j : centered) offset += u[j] * center[j];
-  double beta = input.theta0[d] + offset;
-
-  std::vector<double> largest_seen(d, 0.0);           // s_j of NAG, on x'
-  double normalizer = 0.0;                            // N (normalized)
-  std::size_t examples_seen = 0;                      // t (normalized)
-  std::size_t average_origin = 0;  // the update after which the mean starts
-  std::size_t updates = 0;
-
-  std::vector<double> component(d, 0.0);
-  std::vector<FeatureIndex> touched;
-  std::vector<char> is_touched(d, 0);
-  std::vector<double> batch_gradients(batch);
-  std::vector<std::size_t> seen_stamp(centered.size(), 0);
-  std::size_t stamp = 0;
-
-  // Visits every non-zero x'_j of row r: its own entries, then the centred
-  // columns it lacks (x'_j = -s_j mu_j there).
-  auto for_each_feature = [&](const core::RowRef& r, auto&& visit) {
-    if (!standardize) {  // x' = x: the scale and centre arrays are not read (a cache miss each on wide data)
-      for (std::size_t p = 0; p < r.count; ++p) visit(r.indices[p], r.values[p]);
-      return;
-    }
-    ++stamp;
-    for (std::size_t p = 0; p < r.count; ++p) {
-      const FeatureIndex j = r.indices[p];
-      if (center_slot[j] >= 0) seen_stamp[static_cast<std::size_t>(center_slot[j])] = stamp;
-      visit(j, scale[j] * (r.values[p] - center[j]));
-    }
-    for (std::size_t c = 0; c < centered.size(); ++c) {
-      if (seen_stamp[c] != stamp) visit(centered[c], -scale[centered[c]] * center[centered[c]]);
-    }
-  };
+  for (std::size_t j = 0; j < d; ++j) learner.coords[j].weight = input.theta0[j];
+  learner.recenter();
+  learner.beta = input.theta0[d] + learner.offset;
+  learner.eta = schedule_rate(o, 1);
 
   Objective objective(train, o.loss, input.penalty());
   std::vector<double> theta(d + 1, 0.0);
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), std::size_t{0});
   core::Rng rng(o.seed);
 
   TrainReport report;
@@ -269,66 +553,42 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
   const double start_objective = objective.value(input.theta0);
   std::size_t rising = 0;
   double train_objective = 0.0;
-  double eta = schedule_rate(o, 1);
-
-  // Sets u_j (recording the old value for the average, and the offset).
-  auto set_weight = [&](std::size_t j, double value) {
-    if (o.average) before_change(coords[j], u[j], updates);
-    if (standardize && center_slot[j] >= 0) offset += (value - u[j]) * center[j];
-    u[j] = value;
-  };
-  // Step size of transformed coordinate j (bias: j == d) for gradient component g.
-  auto step_size = [&](std::size_t j, double gradient) {
-    switch (o.adaptive) {
-      case Adaptive::kOff: return eta;
-      case Adaptive::kAdaGrad:
-        coords[j].squared_gradients += gradient * gradient;
-        return eta / (std::sqrt(coords[j].squared_gradients) + kAdaGradEpsilon);
-      case Adaptive::kNormalized: {
-        coords[j].squared_gradients += gradient * gradient;
-        const double largest = j < d ? largest_seen[j] : 1.0;
-        const double root = std::sqrt(coords[j].squared_gradients);
-        if (root == 0.0 || largest == 0.0 || normalizer == 0.0) return 0.0;
-        return eta * std::sqrt(static_cast<double>(examples_seen) / normalizer) / (largest * root);
-      }
-    }
-    return eta;
-  };
 
   SolverState state;
-  state.add("u", u);
-  state.add("beta", beta);
-  state.add("offset", offset);
   // The checkpoint holds the per-coordinate state as named vectors, copied
-  // from and to `coords` around a save and a restore.
+  // from and to the learner around a save and a restore.
+  std::vector<double> u;
   std::vector<double> squared_gradients;
-  std::vector<double> average_sum;
-  std::vector<double> average_since;
+  std::vector<double> average_changes;
+  state.add("u", u);
+  state.add("beta", learner.beta);
+  state.add("offset", learner.offset);
   state.add("squared_gradients", squared_gradients);
-  state.add("largest_seen", largest_seen);
-  state.add("normalizer", normalizer);
-  state.add("examples_seen", examples_seen);
-  state.add("updates", updates);
+  state.add("largest_seen", learner.largest_seen);
+  state.add("normalizer", learner.normalizer);
+  state.add("examples_seen", learner.examples_seen);
+  state.add("updates", learner.updates);
   state.add("best_monitored", best_monitored);
   state.add("epochs_without_improvement", epochs_without_improvement);
   state.add("previous_objective", previous_objective);
   state.add("rising", rising);
   state.add("train_objective", train_objective);
+  // With shards the update clock advances by the longest shard's updates per
+  // epoch; the report counts every update of every shard.
+  std::size_t performed_updates = 0;
+  if (shard_count > 1) state.add("performed_updates", performed_updates);
   if (o.average) {
-    state.add("average_sum", average_sum);
-    state.add("average_since", average_since);
-    state.add("average_origin", average_origin);
+    state.add("average_changes", average_changes);
+    state.add("average_origin", learner.average_origin);
   }
   auto copy_out = [&] {
+    u.resize(d);
     squared_gradients.resize(d + 1);
-    average_sum.resize(o.average ? d + 1 : 0);
-    average_since.resize(o.average ? d + 1 : 0);
+    average_changes.resize(o.average ? d + 1 : 0);
     for (std::size_t j = 0; j <= d; ++j) {
-      squared_gradients[j] = coords[j].squared_gradients;
-      if (o.average) {
-        average_sum[j] = coords[j].average_sum;
-        average_since[j] = coords[j].average_since;
-      }
+      if (j < d) u[j] = learner.coords[j].weight;
+      squared_gradients[j] = learner.coords[j].squared_gradients;
+      if (o.average) average_changes[j] = learner.coords[j].average_changes;
     }
   };
   auto save_state = [&](std::size_t epoch, std::size_t position) {
@@ -338,138 +598,79 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
   copy_out();  // sizes the vectors a restore checks against
   auto cursor = start_epochs(input, state, rng, order);
   for (std::size_t j = 0; j <= d; ++j) {
-    coords[j].squared_gradients = squared_gradients[j];
-    if (o.average) {
-      coords[j].average_sum = average_sum[j];
-      coords[j].average_since = average_since[j];
-    }
+    if (j < d) learner.coords[j].weight = u[j];
+    learner.coords[j].squared_gradients = squared_gradients[j];
+    if (o.average) learner.coords[j].average_changes = average_changes[j];
+  }
+  learner.eta = schedule_rate(o, learner.updates + 1);
+  for (std::size_t s = 1; s < shard_count; ++s) {
+    shards[s].coords = learner.coords;
+    shards[s].beta = learner.beta;
+    shards[s].offset = learner.offset;
+    shards[s].updates = learner.updates;
+    shards[s].average_origin = learner.average_origin;
   }
   CheckpointClock checkpoint_clock(input);
   if (!cursor.ok()) return cursor.error();
   auto current_model = [&] {
-    double raw_offset = 0.0;
-    for (std::size_t j = 0; j < d; ++j) theta[j] = u[j];
-    for (FeatureIndex j : centered) raw_offset += theta[j] * center[j];
-    theta[d] = beta - raw_offset;
+    learner.model(theta, false);
     Model model = make_model(input, theta);
     model.report = report;
     return model;
   };
 
-  // Small batches read their rows from a staged copy (core::RowStager).
-  core::RowStager epoch_rows(train, order, batch);
-  const bool prefetch_state = d >= kPrefetchStateFrom;
   for (std::size_t epoch = cursor.value().epoch; epoch <= o.epochs; ++epoch) {
     rng.shuffle(std::span<std::size_t>(order));
-    epoch_rows.new_epoch();
+    for (Learner& shard : shards) shard.new_epoch();
     const std::size_t begin = epoch == cursor.value().epoch ? cursor.value().position : 0;
     // Averaging starts with epoch average_start (the last epoch when there
     // are fewer): the first epoch's large steps stay out of the mean.
     if (begin == 0 && o.average && epoch > 1 && epoch == std::min(o.average_start, o.epochs)) {
-      for (CoordinateState& c : coords) {
-        c.average_sum = 0.0;
-        c.average_since = static_cast<double>(updates) + 1.0;
-      }
-      average_origin = updates;
+      for (Learner& shard : shards) shard.start_average();
     }
     if (begin == 0) {
-      // Rounding in the running offset does not accumulate across epochs.
-      offset = 0.0;
-      for (FeatureIndex j : centered) offset += u[j] * center[j];
+      for (Learner& shard : shards) shard.recenter();
     }
-    for (std::size_t first = begin; first < n; first += batch) {
-      if (input.stop_requested()) {
-        if (Status status = offer_checkpoint(input, save_state(epoch, first)); !status) return status.error();
-        report.iterations = epoch - 1;
-        report.stop_reason = StopReason::kInterrupted;
-        return current_model();
-      }
-      if (checkpoint_clock.due()) {
-        if (Status status = offer_checkpoint(input, save_state(epoch, first)); !status) return status.error();
-      }
-      const std::size_t last = std::min(first + batch, n);
-      epoch_rows.prepare(first);
-      ++updates;
-      eta = schedule_rate(o, updates);
-      if (o.adaptive == Adaptive::kNormalized) {
-        // Per-feature scales first: a weight is rescaled when its feature's
-        // largest magnitude grows, so w'_j x'_j keeps its size.
-        for (std::size_t k = first; k < last; ++k) {
-          double norm = 0.0;
-          for_each_feature(epoch_rows.row_at(k), [&](FeatureIndex j, double x) {
-            const double magnitude = std::fabs(x);
-            if (magnitude > largest_seen[j]) {
-              if (largest_seen[j] > 0.0) {
-                const double ratio = largest_seen[j] / magnitude;
-                set_weight(j, u[j] * ratio * ratio);
-              }
-              largest_seen[j] = magnitude;
-            }
-            if (largest_seen[j] > 0.0) norm += (x / largest_seen[j]) * (x / largest_seen[j]);
-          });
-          normalizer += norm + 1.0;  // + the bias feature
-          ++examples_seen;
+    if (shard_count == 1) {
+      for (std::size_t first = begin; first < n; first += batch) {
+        if (input.stop_requested()) {
+          if (Status status = offer_checkpoint(input, save_state(epoch, first)); !status) return status.error();
+          report.iterations = epoch - 1;
+          report.stop_reason = StopReason::kInterrupted;
+          return current_model();
         }
-      }
-      double bias_gradient = 0.0;
-      for (std::size_t k = first; k < last; ++k) {
-        const auto r = epoch_rows.row_at(k);
-        if (prefetch_state) {
-          epoch_rows.prefetch_next(k, u.data());
-          epoch_rows.prefetch_next(k, coords.data());
+        if (checkpoint_clock.due()) {
+          if (Status status = offer_checkpoint(input, save_state(epoch, first)); !status) return status.error();
         }
-        const double z = core::sparse_dot(r.indices, r.values, r.count, u.data()) - offset + beta;
-        const double g =
-            epoch_rows.weight_at(k) * inverse_mean_weight * loss_derivative(o.loss, z, epoch_rows.label_at(k));
-        batch_gradients[k - first] = g;
-        bias_gradient += g;
+        learner.update(first, std::min(first + batch, n));
       }
-      const double inverse_batch = 1.0 / static_cast<double>(last - first);
-      if (last - first == 1) {
-        // One row: its features are distinct (indices ascend), so each
-        // coordinate's gradient is known at once, with the same bits as the
-        // general path below without its per-batch bookkeeping.
-        const double g = batch_gradients[0];
-        for_each_feature(epoch_rows.row_at(first), [&](FeatureIndex j, double x) {
-          const double gradient = g * x + coords[j].touch_penalty * u[j];
-          if (gradient == 0.0) return;
-          set_weight(j, u[j] - (standardize ? scale[j] : 1.0) * step_size(j, gradient) * gradient);
-        });
-      }
-      for (std::size_t k = first; k < last && last - first > 1; ++k) {
-        const double g = batch_gradients[k - first];
-        for_each_feature(epoch_rows.row_at(k), [&](FeatureIndex j, double x) {
-          if (!is_touched[j]) {
-            is_touched[j] = 1;
-            touched.push_back(j);
+    } else {
+      // Shards learn from their own rows of the epoch at the same time, and
+      // are mixed at its end; stops and checkpoints wait for the mix.
+      const std::size_t clock_before = learner.updates;
+      std::exception_ptr failure;
+#pragma omp parallel for schedule(static, 1)
+      for (std::ptrdiff_t s = 0; s < static_cast<std::ptrdiff_t>(shard_count); ++s) {
+        try {
+          Learner& shard = shards[static_cast<std::size_t>(s)];
+          const std::size_t shard_rows = n * (static_cast<std::size_t>(s) + 1) / shard_count - n * static_cast<std::size_t>(s) / shard_count;
+          for (std::size_t first = 0; first < shard_rows; first += batch) {
+            shard.update(first, std::min(first + batch, shard_rows));
           }
-          component[j] += g * x;
-        });
+        } catch (...) {
+#pragma omp critical(logreg_sgd_shard_failure)
+          if (!failure) failure = std::current_exception();
+        }
       }
-      for (FeatureIndex j : touched) {
-        const double gradient = component[j] * inverse_batch + coords[j].touch_penalty * u[j];
-        component[j] = 0.0;
-        is_touched[j] = 0;
-        if (gradient == 0.0) continue;
-        // w'_j -= step * gradient, i.e. u_j -= s_j * step * gradient.
-        set_weight(j, u[j] - scale[j] * step_size(j, gradient) * gradient);
-      }
-      touched.clear();
-      const double bias_step = bias_gradient * inverse_batch;
-      if (bias_step != 0.0) {
-        const double updated = beta - step_size(d, bias_step) * bias_step;
-        if (o.average) before_change(coords[d], beta, updates);
-        beta = updated;
-      }
+      if (failure) std::rethrow_exception(failure);
+      for (const Learner& shard : shards) performed_updates += shard.updates - clock_before;
+      mix(shards, d);
     }
     report.iterations = epoch;
-    report.updates = updates;
+    report.updates = shard_count > 1 ? performed_updates : learner.updates;
 
     // Back to raw features: b = beta - sum_C u_j mu_j (of the averages when averaging).
-    double raw_offset = 0.0;
-    for (std::size_t j = 0; j < d; ++j) theta[j] = o.average ? average_of(coords[j], u[j], updates, average_origin) : u[j];
-    for (FeatureIndex j : centered) raw_offset += theta[j] * center[j];
-    theta[d] = (o.average ? average_of(coords[d], beta, updates, average_origin) : beta) - raw_offset;
+    learner.model(theta, o.average);
     train_objective = objective.value(theta);
     if (!std::isfinite(train_objective) || !all_finite(theta)) {
       return divergence_error(epoch, "epoch", "try a smaller --learning-rate");
@@ -480,7 +681,7 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
     Progress line;
     line.iteration = epoch;
     line.objective = train_objective;
-    line.step = eta;
+    line.step = learner.eta;
     line.rising_epochs = rising;
     line.worse_than_start = train_objective > start_objective;
     emit_progress(input, theta, line, report);
@@ -494,7 +695,14 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
       }
     }
     const std::size_t every = input.control != nullptr ? input.control->checkpoint_every : 0;
-    if (every > 0 && epoch % every == 0 && epoch < o.epochs) {
+    const bool last_epoch = epoch == o.epochs;
+    if (!last_epoch && shard_count > 1 && (input.stop_requested() || checkpoint_clock.due())) {
+      if (Status status = offer_checkpoint(input, save_state(epoch + 1, 0)); !status) return status.error();
+      if (input.stop_requested()) {
+        report.stop_reason = StopReason::kInterrupted;
+        return current_model();
+      }
+    } else if (every > 0 && epoch % every == 0 && !last_epoch) {
       if (Status status = offer_checkpoint(input, save_state(epoch + 1, 0)); !status) return status.error();
     }
   }

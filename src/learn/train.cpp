@@ -43,6 +43,14 @@ Status validate(const TrainOptions& o) {
   if (o.tol && !finite_non_negative(*o.tol)) return Error("--tol must be a finite number >= 0");
   if (o.n_iter_no_change < 1) return Error("--n-iter-no-change must be at least 1");
   if (o.average_start < 1) return Error("--average-start must be at least 1");
+  if (o.shards < 1) return Error("--shards must be at least 1");
+  if (o.shards > 1 && o.solver != Solver::kSgd) {
+    return Error("--shards applies to --solver sgd; the full-batch solvers use every thread already");
+  }
+  if (o.shards > 1 && has_l1) return Error("--shards does not support --l1 (its cumulative penalty is sequential)");
+  if (o.shards > 1 && o.adaptive == Adaptive::kNormalized) {
+    return Error("--shards does not support --adaptive normalized (its per-feature rescaling is sequential)");
+  }
   if (o.lbfgs_memory < 1) return Error("the L-BFGS memory must be at least 1");
   const auto& cw = o.class_weights;
   if (cw.mode == ClassWeights::Mode::kGiven && !(finite_non_negative(cw.negative) && finite_non_negative(cw.positive) &&

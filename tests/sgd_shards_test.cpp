@@ -1,0 +1,250 @@
+// Parallel SGD by shards (--shards): each epoch's rows are cut into shards
+// that learn side by side and are mixed at the end of the epoch. The mix is
+// the mean of the shards' states; the result depends on the shard count,
+// never on the thread count; stops and checkpoints fall on epoch ends.
+#include <omp.h>
+
+#include <cstring>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "core/rng.hpp"
+#include "logreg/data_reader.hpp"
+#include "logreg/model.hpp"
+#include "logreg/objective.hpp"
+#include "logreg/train.hpp"
+#include "test_support.hpp"
+
+namespace logreg {
+namespace {
+
+Dataset heart() {
+  auto data = read_dataset(testing::dataset_file("heart_scale", "train.svm"));
+  EXPECT_TRUE(data.ok());
+  return std::move(data).value();
+}
+
+bool same_bits(const Model& a, const Model& b) {
+  return a.weights.size() == b.weights.size() &&
+         std::memcmp(a.weights.data(), b.weights.data(), a.weights.size() * sizeof(double)) == 0 &&
+         std::memcmp(&a.bias, &b.bias, sizeof(double)) == 0;
+}
+
+Model fit(const Dataset& data, const TrainOptions& o) {
+  auto model = train(data.view(), nullptr, o);
+  EXPECT_TRUE(model.ok()) << model.error().message();
+  return std::move(model).value();
+}
+
+/// Rows of the Dataset as one-row Datasets of the same width.
+std::vector<Dataset> single_rows(const Dataset& data) {
+  std::vector<Dataset> out;
+  for (std::size_t i = 0; i < data.rows(); ++i) {
+    Dataset one;
+    const auto begin = static_cast<std::size_t>(data.row_offsets[i]);
+    const auto end = static_cast<std::size_t>(data.row_offsets[i + 1]);
+    one.add_row(std::span<const FeatureIndex>(data.indices.data() + begin, end - begin),
+                std::span<const double>(data.values.data() + begin, end - begin), data.labels[i]);
+    one.num_features = data.num_features;
+    out.push_back(std::move(one));
+  }
+  return out;
+}
+
+TEST(SgdShards, OneEpochOfShardsIsTheMeanOfTheShardsModels) {
+  // One row per shard: each shard takes one AdaGrad step from zero, so the
+  // mixed model is the mean of the models trained on each row alone.
+  Dataset data;
+  const std::vector<FeatureIndex> a_index = {0, 2, 3};
+  const std::vector<double> a_value = {0.5, -1.25, 2.0};
+  const std::vector<FeatureIndex> b_index = {1, 2};
+  const std::vector<double> b_value = {3.0, 0.75};
+  const std::vector<FeatureIndex> c_index = {0, 1, 3};
+  const std::vector<double> c_value = {-0.5, 1.0, 0.25};
+  data.add_row(a_index, a_value, 1.0);
+  data.add_row(b_index, b_value, 0.0);
+  data.add_row(c_index, c_value, 1.0);
+  TrainOptions o;
+  o.epochs = 1;
+  o.tol = 0.0;
+  o.standardize = Standardize::kOff;  // column statistics differ between the whole and one row
+  o.average_start = 1;
+  o.shards = 3;
+  const Model mixed = fit(data, o);
+  o.shards = 1;
+  std::vector<Model> alone;
+  for (const Dataset& row : single_rows(data)) alone.push_back(fit(row, o));
+  ASSERT_EQ(mixed.weights.size(), 4u);
+  for (std::size_t j = 0; j < 4; ++j) {
+    const double mean = (alone[0].weights[j] + alone[1].weights[j] + alone[2].weights[j]) / 3.0;
+    EXPECT_NEAR(mixed.weights[j], mean, 1e-15) << "weight " << j;
+    EXPECT_NE(alone[0].weights[j] == 0.0 && alone[1].weights[j] == 0.0 && alone[2].weights[j] == 0.0, true);
+  }
+  EXPECT_NEAR(mixed.bias, (alone[0].bias + alone[1].bias + alone[2].bias) / 3.0, 1e-15);
+  // Two shards of one row each: the mean of two is exact in any order.
+  Dataset two;
+  two.add_row(a_index, a_value, 1.0);
+  two.add_row(b_index, b_value, 0.0);
+  o.shards = 2;
+  const Model pair = fit(two, o);
+  o.shards = 1;
+  const std::vector<Dataset> rows = single_rows(two);
+  const Model first = fit(rows[0], o);
+  const Model second = fit(rows[1], o);
+  for (std::size_t j = 0; j < 4; ++j) EXPECT_EQ(pair.weights[j], (first.weights[j] + second.weights[j]) / 2.0);
+  EXPECT_EQ(pair.bias, (first.bias + second.bias) / 2.0);
+}
+
+TEST(SgdShards, SameBitsForAnyThreadCount) {
+  const Dataset data = heart();
+  for (std::size_t shards : {2, 3, 5}) {
+    for (std::size_t batch : {1, 4}) {
+      TrainOptions o;
+      o.epochs = 4;
+      o.tol = 0.0;
+      o.shards = shards;
+      o.batch_size = batch;
+      omp_set_num_threads(1);
+      const Model one = fit(data, o);
+      omp_set_num_threads(2);
+      const Model two = fit(data, o);
+      omp_set_num_threads(3);
+      const Model three = fit(data, o);
+      EXPECT_TRUE(same_bits(one, two)) << shards << " shards, batch " << batch;
+      EXPECT_TRUE(same_bits(one, three)) << shards << " shards, batch " << batch;
+      o.shards = 1;
+      EXPECT_FALSE(same_bits(one, fit(data, o))) << "the shards made no difference";
+    }
+  }
+  omp_set_num_threads(omp_get_num_procs());
+}
+
+TEST(SgdShards, ReachNearlyTheSequentialObjective) {
+  // Synthetic data with enough rows that each shard sees a fair sample.
+  core::Rng rng(5);
+  Dataset data;
+  const std::size_t d = 40;
+  std::vector<double> truth(d);
+  for (double& w : truth) w = 2.0 * rng.uniform() - 1.0;
+  for (std::size_t i = 0; i < 20000; ++i) {
+    std::vector<FeatureIndex> index;
+    std::vector<double> value;
+    double z = 0.0;
+    for (FeatureIndex j = 0; j < d; ++j) {
+      if (rng.uniform() < 0.3) {
+        index.push_back(j);
+        value.push_back(2.0 * rng.uniform() - 1.0);
+        z += truth[j] * value.back();
+      }
+    }
+    data.add_row(index, value, rng.uniform() < 1.0 / (1.0 + std::exp(-z)) ? 1.0 : 0.0);
+  }
+  TrainOptions exact;
+  exact.solver = Solver::kNewton;
+  exact.l2 = 1e-4;
+  exact.tol = 1e-10;
+  const double optimum = fit(data, exact).report.objective;
+  for (std::size_t shards : {1, 2, 4}) {
+    TrainOptions o;
+    o.l2 = 1e-4;
+    o.tol = 0.0;
+    o.shards = shards;
+    const Model m = fit(data, o);
+    EXPECT_LT(m.report.objective, optimum * 1.005) << shards << " shards";
+    EXPECT_GE(m.report.objective, optimum * (1.0 - 1e-12)) << shards << " shards";
+    EXPECT_EQ(m.report.updates, 10u * data.rows()) << shards << " shards";
+  }
+}
+
+TEST(SgdShards, CheckpointsFallOnEpochEndsAndResumeExactly) {
+  const Dataset data = heart();
+  TrainOptions o;
+  o.epochs = 6;
+  o.tol = 0.0;
+  o.shards = 3;
+  o.batch_size = 2;
+  const Model whole = fit(data, o);
+  std::vector<Checkpoint> saved;
+  TrainControl control;
+  control.checkpoint_every = 2;
+  control.write_checkpoint = [&](const Checkpoint& c) {
+    saved.push_back(c);
+    return Status{};
+  };
+  auto with_checkpoints = train(data.view(), nullptr, o, {}, nullptr, &control);
+  ASSERT_TRUE(with_checkpoints.ok());
+  EXPECT_TRUE(same_bits(whole, with_checkpoints.value()));
+  ASSERT_EQ(saved.size(), 2u);
+  for (const Checkpoint& c : saved) {
+    EXPECT_EQ(c.position, 0u);
+    TrainControl resume;
+    resume.resume = &c;
+    auto resumed = train(data.view(), nullptr, TrainOptions{}, {}, nullptr, &resume);
+    ASSERT_TRUE(resumed.ok()) << resumed.error().message();
+    EXPECT_TRUE(same_bits(whole, resumed.value())) << "resumed at epoch " << c.epoch;
+  }
+  // A stop request is honoured when the epoch ends, with a checkpoint there.
+  saved.clear();
+  TrainControl stop;
+  int asked = 0;
+  stop.stop_requested = [&] { return ++asked > 0; };
+  stop.write_checkpoint = control.write_checkpoint;
+  auto stopped = train(data.view(), nullptr, o, {}, nullptr, &stop);
+  ASSERT_TRUE(stopped.ok());
+  EXPECT_EQ(stopped.value().report.stop_reason, StopReason::kInterrupted);
+  EXPECT_EQ(stopped.value().report.iterations, 1u);
+  ASSERT_EQ(saved.size(), 1u);
+  EXPECT_EQ(saved[0].epoch, 2u);
+  TrainControl resume;
+  resume.resume = &saved[0];
+  auto resumed = train(data.view(), nullptr, TrainOptions{}, {}, nullptr, &resume);
+  ASSERT_TRUE(resumed.ok());
+  EXPECT_TRUE(same_bits(whole, resumed.value()));
+}
+
+TEST(SgdShards, RejectsWhatCannotBeSharded) {
+  const Dataset data = heart();
+  const auto rejects = [&](TrainOptions o, const std::string& needle) {
+    auto model = train(data.view(), nullptr, o);
+    ASSERT_FALSE(model.ok());
+    EXPECT_NE(model.error().message().find(needle), std::string::npos) << model.error().message();
+  };
+  TrainOptions o;
+  o.shards = 0;
+  rejects(o, "--shards must be at least 1");
+  o.shards = 2;
+  o.solver = Solver::kNewton;
+  rejects(o, "--shards applies to --solver sgd");
+  o = TrainOptions{};
+  o.shards = 2;
+  o.adaptive = Adaptive::kNormalized;
+  rejects(o, "--adaptive normalized");
+  o = TrainOptions{};
+  o.shards = 2;
+  o.adaptive = Adaptive::kOff;
+  o.average = false;
+  o.l1 = 1e-3;
+  rejects(o, "--shards does not support --l1");
+}
+
+TEST(SgdShards, PlainStepsAreShardedToo) {
+  // The note's SGD (no adaptive steps, no averaging) with shards runs on the
+  // per-coordinate path, and still learns.
+  const Dataset data = heart();
+  TrainOptions o;
+  o.adaptive = Adaptive::kOff;
+  o.average = false;
+  o.standardize = Standardize::kOff;
+  o.learning_rate = 0.1;
+  o.tol = 0.0;
+  o.l2 = 1e-3;
+  o.shards = 2;
+  const Model m = fit(data, o);
+  Objective f(data.view(), Loss::kCrossEntropy, Penalty{o.l2, 0.0, false});
+  std::vector<double> zero(data.num_features + 1, 0.0);
+  EXPECT_LT(m.report.objective, 0.8 * f.value(zero));
+}
+
+}  // namespace
+}  // namespace logreg
