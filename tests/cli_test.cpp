@@ -288,6 +288,21 @@ TEST_F(Cli, NoPenaltyFlagMeansCEqualsOne) {
   }
 }
 
+TEST_F(Cli, ShardsAreRecordedAndTheThreadCountDoesNotChangeTheModel) {
+  const std::string two_threads = dir.file("two_threads.json");
+  ASSERT_EQ(run(cli() + " --threads 1 train " + quote(train_svm) + " -o " + quote(model) + " --shards 3 -q").exit_code, 0);
+  ASSERT_EQ(run(cli() + " --threads 2 train " + quote(train_svm) + " -o " + quote(two_threads) + " --shards 3 -q").exit_code,
+            0);
+  const auto one = nlohmann::json::parse(testing::read_text(model));
+  const auto two = nlohmann::json::parse(testing::read_text(two_threads));
+  EXPECT_EQ(one["options"]["shards"], 3);
+  EXPECT_EQ(one["weights"], two["weights"]);
+  EXPECT_EQ(one["bias"], two["bias"]);
+  const auto refused = run(cli() + " train " + quote(train_svm) + " -o " + quote(model) + " --shards 0");
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("--shards must be at least 1"), std::string::npos) << refused.err;
+}
+
 TEST_F(Cli, L1GivesZerosAndNewtonRefusesIt) {
   const auto r = run(cli() + " train " + quote(data_file("sonar", "train.svm")) + " -o " + quote(model) +
                      " --solver lbfgs --l1 0.01 -q");

@@ -135,6 +135,19 @@ TEST(ModelIo, RejectsCorruptFiles) {
             "bad.json: \"loss\" has unknown value \"hinge\"");
 }
 
+TEST(ModelIo, ShardsRoundTripAndReadAsOneWhenAbsent) {
+  Model m = random_model(3);
+  m.options.shards = 4;
+  auto json = nlohmann::json::parse(model_to_json(m));
+  auto loaded = model_from_json(json.dump(), "m.json");
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded.value().options.shards, 4u);
+  json["options"].erase("shards");  // a file from before the option existed
+  loaded = model_from_json(json.dump(), "old.json");
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message();
+  EXPECT_EQ(loaded.value().options.shards, 1u);
+}
+
 TEST(ModelIo, FilesWithoutAverageStartAveragedFromTheFirstUpdate) {
   Model m = random_model(3);
   m.options.average_start = 4;
