@@ -130,7 +130,6 @@ void prefer_huge_pages(const void* data, std::size_t bytes) {
 #endif
 }
 
-
 /// Maps the not yet touched pages of [data, data + bytes), memory about to
 /// be written, in one call (Linux 5.14+) instead of one page fault per
 /// 4 KiB page on first write. On this project's virtual machines a fault
@@ -520,7 +519,9 @@ struct RangeRows {
 /// ahead in chunks small enough for their zero fill to stay in the cache,
 /// and trimmed to what was written by finish(). The pages ahead are mapped
 /// in larger chunks (populate_for_writing) before the zero fill reaches
-/// them, so that it does not take a page fault per 4 KiB.
+/// them, so that it does not take a page fault per 4 KiB where the vector
+/// is not on huge pages (under 256 KiB, or the kernel declined them: see
+/// learn/vector_pages.hpp); on huge pages it maps them a little earlier.
 template <typename T>
 class VectorAppender {
  public:
