@@ -9,7 +9,10 @@
 
 #include "io/cache_format.hpp"
 
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <cstring>
@@ -17,6 +20,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "learn/vector_pages.hpp"
 #include "logreg/model_io.hpp"
 
 namespace logreg {
@@ -52,6 +56,56 @@ bool stamp_of(const std::string& path, Stamp& stamp) {
   return true;
 }
 
+/// The bytes of a cache file, mapped rather than copied through a stream
+/// (twice, each copy taking a page fault per 4 KiB): a 6 MB cache took
+/// 90 ms to read that way, longer than parsing the text it came from. A
+/// file that cannot be mapped (empty, not a regular file) is read through
+/// a stream as before. Like the text reader's mapping, a cache truncated by
+/// another process while it is read would end the process with SIGBUS;
+/// caches are only ever replaced whole (write_file_atomically).
+class CacheBytes {
+ public:
+  explicit CacheBytes(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    opened_ = true;
+    struct stat info {};
+    if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode) && info.st_size > 0) {
+      const auto size = static_cast<std::size_t>(info.st_size);
+      void* data = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+      if (data != MAP_FAILED) {
+#ifdef MADV_POPULATE_READ
+        ::madvise(data, size, MADV_POPULATE_READ);  // one call, not a fault per 64 KiB; a hint
+#endif
+        mapped_ = static_cast<const char*>(data);
+        size_ = size;
+      }
+    }
+    ::close(fd);
+    if (mapped_ == nullptr) {
+      std::ifstream in(path, std::ios::binary);
+      std::ostringstream buffer;
+      buffer << in.rdbuf();
+      copy_ = buffer.str();
+    }
+  }
+  ~CacheBytes() {
+    if (mapped_ != nullptr) ::munmap(const_cast<char*>(mapped_), size_);
+  }
+  CacheBytes(const CacheBytes&) = delete;
+  CacheBytes& operator=(const CacheBytes&) = delete;
+
+  /// False when the file could not be opened (there is no cache).
+  bool opened() const { return opened_; }
+  std::string_view bytes() const { return mapped_ != nullptr ? std::string_view(mapped_, size_) : copy_; }
+
+ private:
+  bool opened_ = false;
+  const char* mapped_ = nullptr;
+  std::size_t size_ = 0;
+  std::string copy_;
+};
+
 class Writer {
  public:
   template <typename T>
@@ -82,6 +136,7 @@ class Reader {
   template <typename T>
   bool get_array(std::vector<T>& values, std::uint64_t count) {
     if (count > (in_.size() - pos_) / sizeof(T)) return false;
+    learn::reserve_on_huge_pages(values, count);  // a page fault per 4 KiB costs more than the copy
     values.resize(count);
     if (count > 0) std::memcpy(values.data(), in_.data() + pos_, count * sizeof(T));
     pos_ += count * sizeof(T);
@@ -202,12 +257,10 @@ Result<CachedRead> read_dataset_cached(const std::string& path, const ReadOption
   const std::uint64_t hash = options_hash(options);
   const std::string cache = cache_path_for(path);
   if (have_stamp) {
-    std::ifstream in(cache, std::ios::binary);
-    if (in) {
-      std::ostringstream buffer;
-      buffer << in.rdbuf();
+    const CacheBytes in(cache);
+    if (in.opened()) {
       std::string why;
-      if (auto data = decode(buffer.str(), &stamp, hash, why)) {
+      if (auto data = decode(in.bytes(), &stamp, hash, why)) {
         out.data = std::move(*data);
         out.from_cache = true;
         return out;
