@@ -20,7 +20,7 @@
 #include <sstream>
 #include <string_view>
 
-#include "learn/vector_pages.hpp"
+#include "core/huge_pages.hpp"
 #include "logreg/model_io.hpp"
 
 namespace logreg {
@@ -136,7 +136,7 @@ class Reader {
   template <typename T>
   bool get_array(std::vector<T>& values, std::uint64_t count) {
     if (count > (in_.size() - pos_) / sizeof(T)) return false;
-    learn::reserve_on_huge_pages(values, count);  // a page fault per 4 KiB costs more than the copy
+    core::reserve_on_huge_pages(values, count);  // a page fault per 4 KiB costs more than the copy
     values.resize(count);
     if (count > 0) std::memcpy(values.data(), in_.data() + pos_, count * sizeof(T));
     pos_ += count * sizeof(T);

@@ -51,8 +51,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/huge_pages.hpp"
 #include "io/data_reader_internal.hpp"
-#include "learn/vector_pages.hpp"
 
 namespace logreg {
 namespace {
@@ -521,7 +521,7 @@ struct RangeRows {
 /// in larger chunks (populate_for_writing) before the zero fill reaches
 /// them, so that it does not take a page fault per 4 KiB where the vector
 /// is not on huge pages (under 256 KiB, or the kernel declined them: see
-/// learn/vector_pages.hpp); on huge pages it maps them a little earlier.
+/// core/huge_pages.hpp); on huge pages it maps them a little earlier.
 template <typename T>
 class VectorAppender {
  public:
@@ -550,7 +550,7 @@ class VectorAppender {
   void grow(std::size_t extra) {
     const std::size_t wanted = std::max(size_ + extra, out_.size() + kChunk);
     if (wanted > out_.capacity()) {
-      learn::reserve_on_huge_pages(out_, std::max(wanted, out_.capacity() * 2));
+      core::reserve_on_huge_pages(out_, std::max(wanted, out_.capacity() * 2));
       populated_ = out_.size();  // moved: only the copied elements are known to be mapped
     }
     if (wanted > populated_) {
@@ -1082,7 +1082,7 @@ void make_room(std::vector<T>& out, std::size_t extra, double scale) {
   if (needed <= out.capacity()) return;
   const auto extrapolated = static_cast<std::size_t>(static_cast<double>(needed) * scale * 1.05) + extra;
   // Filling hundreds of megabytes of 4 KiB pages costs a page fault each.
-  learn::reserve_on_huge_pages(out, std::max({needed, extrapolated, out.capacity() + out.capacity() / 2}));
+  core::reserve_on_huge_pages(out, std::max({needed, extrapolated, out.capacity() + out.capacity() / 2}));
 }
 
 template <typename T>

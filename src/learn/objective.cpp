@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "core/kernels.hpp"
-#include "learn/vector_pages.hpp"
+#include "core/huge_pages.hpp"
 
 namespace logreg {
 
@@ -44,9 +44,9 @@ std::ptrdiff_t signed_size(std::size_t n) { return static_cast<std::ptrdiff_t>(n
 
 Objective::Objective(const DataView& data, Loss loss, Penalty penalty)
     : data_(data), loss_(loss), penalty_(penalty), weight_sum_(0.0) {
-  // The per-row arrays go on huge pages (vector_pages.hpp): on a small data
+  // The per-row arrays go on huge pages (core/huge_pages.hpp): on a small data
   // set their page faults were a noticeable part of a whole fit.
-  learn::reserve_on_huge_pages(margins_, data_.rows());
+  core::reserve_on_huge_pages(margins_, data_.rows());
   margins_.resize(data_.rows());
   for (std::size_t i = 0; i < data_.rows(); ++i) weight_sum_ += data_.weight(i);
   const std::size_t by_rows = std::max<std::size_t>(1, data_.rows() / kRowsPerPartition);
@@ -82,7 +82,7 @@ template <typename Coefficient>
 double Objective::partitioned_transpose(const Coefficient& coefficient, std::span<double> out) const {
   const std::size_t n = dimension();
   const std::size_t d = data_.num_features;
-  learn::reserve_on_huge_pages(buffers_, partitions_ * n);
+  core::reserve_on_huge_pages(buffers_, partitions_ * n);
   buffers_.resize(partitions_ * n);
 #pragma omp parallel for schedule(dynamic, 1) if (parallel_)
   for (std::ptrdiff_t p = 0; p < signed_size(partitions_); ++p) {
@@ -159,7 +159,7 @@ double Objective::value_and_gradient(std::span<const double> theta, std::span<do
 }
 
 void Objective::set_direction(std::span<const double> direction) {
-  learn::reserve_on_huge_pages(direction_margins_, data_.rows());
+  core::reserve_on_huge_pages(direction_margins_, data_.rows());
   direction_margins_.resize(data_.rows());
   const double bias = direction[data_.num_features];
 #pragma omp parallel for schedule(static) if (parallel_)
@@ -192,7 +192,7 @@ void Objective::accept_step(double alpha) {
 }
 
 void Objective::prepare_curvature() {
-  learn::reserve_on_huge_pages(curvature_, data_.rows());
+  core::reserve_on_huge_pages(curvature_, data_.rows());
   curvature_.resize(data_.rows());
   for (std::size_t i = 0; i < data_.rows(); ++i) {
     curvature_[i] = data_.weight(i) * loss_curvature(loss_, margins_[i], data_.labels[i]);
