@@ -153,6 +153,7 @@ struct TrainArgs {
   std::string schedule = "constant";
   std::string adaptive = "adagrad";
   std::string standardize = "auto";
+  std::string shards = "auto";
   /// Whether --l2, --l1 or --C was given; without any, the penalty is C = 1.
   bool penalty_given = false;
   std::optional<std::string> valid;
@@ -226,6 +227,18 @@ std::vector<double> read_weights_file(const std::string& path, std::size_t rows)
   return weights;
 }
 
+/// --shards: "auto" (0) or a whole number of at least 1.
+std::size_t parse_shards(const std::string& text) {
+  if (text == "auto") return 0;
+  std::size_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto parsed = std::from_chars(text.data(), end, value);
+  if (parsed.ec != std::errc{} || parsed.ptr != end || value < 1) {
+    throw CommandError{"--shards must be auto or a whole number >= 1, not \"" + text + "\""};
+  }
+  return value;
+}
+
 int run_train(TrainArgs& args) {
   check_output_path(args.model);
   std::optional<logreg::Checkpoint> resume;
@@ -252,6 +265,7 @@ int run_train(TrainArgs& args) {
   options.standardize = args.standardize == "on"    ? logreg::Standardize::kOn
                         : args.standardize == "off" ? logreg::Standardize::kOff
                                                     : logreg::Standardize::kAuto;
+  if (!resume) options.shards = parse_shards(args.shards);
   if (auto status = logreg::validate(options); !status) throw CommandError{status.error().message()};
 
   std::optional<logreg::Model> init;
@@ -574,9 +588,9 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--average-start", train.options.average_start,
                         "SGD: first epoch averaged (1: from the first update; the last epoch when there are fewer)")
       ->capture_default_str();
-  train_cmd->add_option("--shards", train.options.shards,
-                        "SGD: learn from this many shards of each epoch in parallel, mixed at its end (1: sequential; "
-                        "the result depends on the shards, not on --threads)")
+  train_cmd->add_option("--shards", train.shards,
+                        "SGD: learn from K shards of each epoch in parallel, mixed at its end (1: sequential; auto: 2 "
+                        "from 2^22 non-zeros, else 1); the result depends on K, not on --threads")
       ->capture_default_str();
   train_cmd->add_option("--standardize", train.standardize,
                         "SGD: centre and scale dense columns, scale sparse ones (auto: when dense columns are uncentred or scales differ >10x)")

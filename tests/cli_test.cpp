@@ -300,7 +300,10 @@ TEST_F(Cli, ShardsAreRecordedAndTheThreadCountDoesNotChangeTheModel) {
   EXPECT_EQ(one["bias"], two["bias"]);
   const auto refused = run(cli() + " train " + quote(train_svm) + " -o " + quote(model) + " --shards 0");
   EXPECT_EQ(refused.exit_code, 2);
-  EXPECT_NE(refused.err.find("--shards must be at least 1"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("--shards must be auto or a whole number >= 1, not \"0\""), std::string::npos)
+      << refused.err;
+  ASSERT_EQ(run(cli() + " train " + quote(train_svm) + " -o " + quote(model) + " --shards auto -q").exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(testing::read_text(model))["options"]["shards"], 1);  // a small set: sequential
 }
 
 TEST_F(Cli, L1GivesZerosAndNewtonRefusesIt) {

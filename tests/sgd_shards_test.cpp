@@ -211,8 +211,6 @@ TEST(SgdShards, RejectsWhatCannotBeSharded) {
     EXPECT_NE(model.error().message().find(needle), std::string::npos) << model.error().message();
   };
   TrainOptions o;
-  o.shards = 0;
-  rejects(o, "--shards must be at least 1");
   o.shards = 2;
   o.solver = Solver::kNewton;
   rejects(o, "--shards applies to --solver sgd");
@@ -226,6 +224,48 @@ TEST(SgdShards, RejectsWhatCannotBeSharded) {
   o.average = false;
   o.l1 = 1e-3;
   rejects(o, "--shards does not support --l1");
+}
+
+TEST(SgdShards, AutomaticShardsAreTwoOnLargeDataAndRecorded) {
+  // kAutoShardNonzeros non-zeros: 2 shards; one row fewer: sequential.
+  core::Rng rng(3);
+  Dataset data;
+  const std::size_t per_row = 64;
+  std::vector<FeatureIndex> index(per_row);
+  std::vector<double> value(per_row);
+  for (std::size_t i = 0; i < kAutoShardNonzeros / per_row; ++i) {
+    for (std::size_t p = 0; p < per_row; ++p) {
+      index[p] = static_cast<FeatureIndex>(p * 4 + rng.below(4));
+      value[p] = rng.uniform();
+    }
+    data.add_row(index, value, rng.uniform() < 0.5 ? 1.0 : 0.0);
+  }
+  ASSERT_EQ(data.nonzeros(), kAutoShardNonzeros);
+  TrainOptions o;  // shards = 0: automatic
+  o.epochs = 1;
+  o.standardize = Standardize::kOff;
+  const Model large = fit(data, o);
+  EXPECT_EQ(large.options.shards, 2u);
+  o.shards = 2;
+  EXPECT_TRUE(same_bits(large, fit(data, o)));
+  DataView fewer = data.view();
+  fewer.row_offsets = fewer.row_offsets.first(fewer.row_offsets.size() - 1);
+  fewer.labels = fewer.labels.first(fewer.labels.size() - 1);
+  fewer.indices = fewer.indices.first(kAutoShardNonzeros - per_row);
+  fewer.values = fewer.values.first(kAutoShardNonzeros - per_row);
+  o.shards = 0;
+  auto smaller = train(fewer, nullptr, o);
+  ASSERT_TRUE(smaller.ok()) << smaller.error().message();
+  EXPECT_EQ(smaller.value().options.shards, 1u);
+  // Where shards do not apply, automatic means 1.
+  o.solver = Solver::kNewton;
+  o.max_iter = 1;
+  EXPECT_EQ(fit(data, o).options.shards, 1u);
+  o = TrainOptions{};
+  o.epochs = 1;
+  o.adaptive = Adaptive::kNormalized;
+  EXPECT_EQ(fit(data, o).options.shards, 1u);
+  EXPECT_EQ(fit(heart(), TrainOptions{}).options.shards, 1u);
 }
 
 TEST(SgdShards, PlainStepsAreShardedToo) {

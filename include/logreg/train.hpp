@@ -124,8 +124,10 @@ struct TrainOptions {
   /// SGD: the epoch's shuffled rows are cut into this many shards, learned
   /// from in parallel (one thread each, as threads allow) and mixed at the
   /// end of every epoch. The result depends on the shard count, never on
-  /// the thread count; 1 is sequential SGD.
-  std::size_t shards = 1;
+  /// the thread count; 1 is sequential SGD. 0 (the default) is automatic: 2
+  /// on data of at least kAutoShardNonzeros non-zeros, else 1 (and 1 where
+  /// shards do not apply); train() records the count it used.
+  std::size_t shards = 0;
   Standardize standardize = Standardize::kAuto;
   /// Exponent of the inverse-scaling schedule.
   double power_t = 0.5;
@@ -136,6 +138,11 @@ struct TrainOptions {
   /// Correction pairs kept.
   std::size_t lbfgs_memory = 10;
 };
+
+/// From this many non-zeros on, automatic shards (TrainOptions::shards = 0)
+/// run SGD on 2 shards: an epoch then takes about a tenth of a second or
+/// more on one core, and the second core halves it.
+inline constexpr std::size_t kAutoShardNonzeros = std::size_t{1} << 22;
 
 /// Why a solver stopped.
 enum class StopReason {

@@ -167,7 +167,8 @@ TrainOptions options_from_json(const json& j) {
   if (j.contains("average")) o.average = boolean(j["average"], "options.average");
   // Files written before average_start existed averaged from the first update.
   o.average_start = j.contains("average_start") ? count_from(j["average_start"], "options.average_start") : 1;
-  if (j.contains("shards")) o.shards = count_from(j["shards"], "options.shards");
+  // Files written before shards existed ran sequential SGD.
+  o.shards = j.contains("shards") ? count_from(j["shards"], "options.shards") : 1;
   if (j.contains("standardize")) {
     o.standardize = enum_from(j["standardize"], "options.standardize",
                               {Standardize::kAuto, Standardize::kOn, Standardize::kOff}, standardize_name);

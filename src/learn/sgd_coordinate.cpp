@@ -36,11 +36,17 @@
 // iterates after the updates from epoch --average-start on (B. T. Polyak and
 // A. B. Juditsky, 1992; D. Ruppert, 1988; starting after the first epoch as
 // L. Bottou's ASGD does, "Stochastic gradient descent tricks", 2012), kept in
-// O(nnz) per update by summing each weight times the number of updates it
-// changed, in the manner of the "delayed update" of W. Xu, "Towards optimal
-// one pass large scale learning with averaged stochastic gradient descent",
-// 2011: the mean of w over updates origin+1..T is w(T) - a / (T - origin),
-// a = sum over the changes D made during update k of (k - 1 - origin) D.
+// O(1) per change of a weight, in the manner of the "delayed update" of W.
+// Xu, "Towards optimal one pass large scale learning with averaged
+// stochastic gradient descent", 2011: the mean of w over updates
+// origin+1..T is w(T) - a / (T - origin), a = the sum over the changes D
+// made during update k of (k - 1 - origin) D.
+//
+// Parallel SGD (--shards K > 1; automatic: 2 from kAutoShardNonzeros on):
+// each epoch's shuffled order is cut into K shards that learn from the same
+// starting state side by side, and are mixed (averaged) at the end of the
+// epoch: iterative parameter mixing (see mix() below). The objective is the
+// same; the path, and so the bits, depend on K but not on the threads.
 //
 // Cost per epoch: O(nnz) for the updates plus one pass for the exact
 // training objective reported each epoch, and O(d) for the averaged model.

@@ -43,7 +43,6 @@ Status validate(const TrainOptions& o) {
   if (o.tol && !finite_non_negative(*o.tol)) return Error("--tol must be a finite number >= 0");
   if (o.n_iter_no_change < 1) return Error("--n-iter-no-change must be at least 1");
   if (o.average_start < 1) return Error("--average-start must be at least 1");
-  if (o.shards < 1) return Error("--shards must be at least 1");
   if (o.shards > 1 && o.solver != Solver::kSgd) {
     return Error("--shards applies to --solver sgd; the full-batch solvers use every thread already");
   }
@@ -137,6 +136,11 @@ Result<Model> train(const DataView& train_data, const DataView* valid, const Tra
     const ResolvedPenalty penalty = resolve_penalty(options, weight_sum);
     input.options.l2 = penalty.l2;
     input.options.l1 = penalty.l1;
+    if (options.shards == 0) {  // automatic; the model records the count used
+      const bool shardable = options.solver == Solver::kSgd && penalty.l1 == 0.0 &&
+                             options.adaptive != Adaptive::kNormalized && !options.penalize_bias;
+      input.options.shards = shardable && train_data.nonzeros() >= kAutoShardNonzeros ? 2 : 1;
+    }
   }
 
   const std::size_t d = train_data.num_features;
