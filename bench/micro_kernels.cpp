@@ -367,9 +367,10 @@ void BM_SgdEpoch_Plain(benchmark::State& state) {
 // One epoch through the library's entry point, as `logreg train --solver sgd
 // --schedule optimal --l2 1/n --epochs 1 --tol 0` runs it: it also evaluates
 // the exact training objective at the end of the epoch (one more X w pass).
-// Arg 1: 0 = the library's defaults for the per-coordinate steps (--adaptive
-// normalized, --standardize auto); 1 = --adaptive off --standardize off, the
-// algorithm of BM_SgdEpoch_Plain and of scikit-learn's SGDClassifier.
+// Arg 1: 0 = the library's defaults for the per-coordinate steps (AdaGrad,
+// averaging, --standardize auto); 1 = --adaptive off --no-average
+// --standardize off, the algorithm of BM_SgdEpoch_Plain and of scikit-learn's
+// SGDClassifier. One sequence of updates (--shards 1): the figure is per core.
 void BM_SgdEpoch_Train(benchmark::State& state) {
   const Problem& p = problem(static_cast<int>(state.range(0)));
   logreg::TrainOptions options;
@@ -378,6 +379,7 @@ void BM_SgdEpoch_Train(benchmark::State& state) {
   options.l2 = 1.0 / static_cast<double>(p.data.rows());
   options.epochs = 1;
   options.tol = 0.0;
+  options.shards = 1;
   if (state.range(1) == 1) {
     options.adaptive = logreg::Adaptive::kOff;
     options.average = false;
