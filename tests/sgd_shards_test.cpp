@@ -265,6 +265,9 @@ TEST(SgdShards, AutomaticShardsAreTwoOnLargeDataAndRecorded) {
   o.epochs = 1;
   o.adaptive = Adaptive::kNormalized;
   EXPECT_EQ(fit(data, o).options.shards, 1u);
+  o.adaptive = Adaptive::kOff;  // the note's plain SGD keeps its sequential path
+  o.average = false;
+  EXPECT_EQ(fit(data, o).options.shards, 1u);
   EXPECT_EQ(fit(heart(), TrainOptions{}).options.shards, 1u);
 }
 

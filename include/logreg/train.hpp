@@ -126,7 +126,8 @@ struct TrainOptions {
   /// end of every epoch. The result depends on the shard count, never on
   /// the thread count; 1 is sequential SGD. 0 (the default) is automatic: 2
   /// on data of at least kAutoShardNonzeros non-zeros, else 1 (and 1 where
-  /// shards do not apply); train() records the count it used.
+  /// shards do not apply, and for the plain SGD of --adaptive off
+  /// --no-average); train() records the count it used.
   std::size_t shards = 0;
   Standardize standardize = Standardize::kAuto;
   /// Exponent of the inverse-scaling schedule.

@@ -137,8 +137,11 @@ Result<Model> train(const DataView& train_data, const DataView* valid, const Tra
     input.options.l2 = penalty.l2;
     input.options.l1 = penalty.l1;
     if (options.shards == 0) {  // automatic; the model records the count used
+      // Not the note's plain SGD (--adaptive off --no-average), which keeps
+      // its own exact sequential path unless shards are asked for.
+      const bool plain = options.adaptive == Adaptive::kOff && !options.average;
       const bool shardable = options.solver == Solver::kSgd && penalty.l1 == 0.0 &&
-                             options.adaptive != Adaptive::kNormalized && !options.penalize_bias;
+                             options.adaptive != Adaptive::kNormalized && !options.penalize_bias && !plain;
       input.options.shards = shardable && train_data.nonzeros() >= kAutoShardNonzeros ? 2 : 1;
     }
   }
