@@ -26,11 +26,7 @@ Dataset load(const std::string& set) {
   return std::move(data).value();
 }
 
-bool same_bits(const Model& a, const Model& b) {
-  return a.weights.size() == b.weights.size() &&
-         std::memcmp(a.weights.data(), b.weights.data(), a.weights.size() * sizeof(double)) == 0 &&
-         std::memcmp(&a.bias, &b.bias, sizeof(double)) == 0;
-}
+using testing::same_bits;
 
 struct Case {
   const char* name;

@@ -102,11 +102,7 @@ INSTANTIATE_TEST_SUITE_P(LossBatchPenalty, LazyUpdate,
                                             ::testing::Values(std::size_t{1}, std::size_t{16}, std::size_t{100000}),
                                             ::testing::Values(0.0, 0.05)));
 
-bool same_bits(const Model& a, const Model& b) {
-  return a.weights.size() == b.weights.size() &&
-         std::memcmp(a.weights.data(), b.weights.data(), a.weights.size() * sizeof(double)) == 0 &&
-         std::memcmp(&a.bias, &b.bias, sizeof(double)) == 0;
-}
+using testing::same_bits;
 
 TEST(Sgd, SameSeedSameBitsOtherSeedOtherModel) {
   const Dataset data = heart();

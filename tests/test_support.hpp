@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <cstring>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -13,6 +14,8 @@
 #include <string>
 
 #include <gtest/gtest.h>
+
+#include "logreg/model.hpp"
 
 namespace logreg::testing {
 
@@ -102,5 +105,12 @@ inline std::string quote(const std::string& text) {
 }
 
 inline std::string cli() { return quote(LOGREG_CLI_PATH); }
+
+/// Whether two models have the same weights and bias, bit for bit.
+inline bool same_bits(const Model& a, const Model& b) {
+  return a.weights.size() == b.weights.size() &&
+         std::memcmp(a.weights.data(), b.weights.data(), a.weights.size() * sizeof(double)) == 0 &&
+         std::memcmp(&a.bias, &b.bias, sizeof(double)) == 0;
+}
 
 }  // namespace logreg::testing
