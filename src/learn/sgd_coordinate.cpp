@@ -249,6 +249,16 @@ class Learner {
     average_origin = updates;
   }
 
+  /// Continues from `other`'s state (another shard's).
+  void take_state(const Learner& other) {
+    coords = other.coords;
+    beta = other.beta;
+    offset = other.offset;
+    updates = other.updates;
+    average_origin = other.average_origin;
+    eta = other.eta;
+  }
+
   /// One update from the rows at positions [first, last) of this learner's order.
   void update(std::size_t first, std::size_t last);
 
@@ -488,13 +498,7 @@ void mix(std::vector<Learner>& shards, std::size_t d) {
   first.beta = beta / count;
   first.updates = updates;
   first.recenter();
-  for (std::size_t s = 1; s < shards.size(); ++s) {
-    shards[s].coords = first.coords;
-    shards[s].beta = first.beta;
-    shards[s].offset = first.offset;
-    shards[s].updates = updates;
-    shards[s].eta = first.eta;
-  }
+  for (std::size_t s = 1; s < shards.size(); ++s) shards[s].take_state(first);
 }
 
 }  // namespace
@@ -609,13 +613,7 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
     if (o.average) learner.coords[j].average_changes = average_changes[j];
   }
   learner.eta = schedule_rate(o, learner.updates + 1);
-  for (std::size_t s = 1; s < shard_count; ++s) {
-    shards[s].coords = learner.coords;
-    shards[s].beta = learner.beta;
-    shards[s].offset = learner.offset;
-    shards[s].updates = learner.updates;
-    shards[s].average_origin = learner.average_origin;
-  }
+  for (std::size_t s = 1; s < shard_count; ++s) shards[s].take_state(learner);
   CheckpointClock checkpoint_clock(input);
   if (!cursor.ok()) return cursor.error();
   auto current_model = [&] {
