@@ -24,6 +24,27 @@
 
 namespace logreg::core {
 
+/// Asks the kernel to back a large, freshly reserved and still untouched
+/// buffer with transparent huge pages (the whole 4 KiB pages inside it).
+/// Filling hundreds of megabytes of 4 KiB pages costs one page fault each,
+/// which can take as long as parsing the text that fills them. Only a hint:
+/// errors are ignored.
+inline void prefer_huge_pages(const void* data, std::size_t bytes) {
+#ifdef MADV_HUGEPAGE
+  constexpr std::uintptr_t kPage = 4096;
+  constexpr std::size_t kWorthIt = std::size_t{2} << 20;
+  if (bytes < kWorthIt) return;
+  const auto first = (reinterpret_cast<std::uintptr_t>(data) + kPage - 1) & ~(kPage - 1);
+  const auto last = (reinterpret_cast<std::uintptr_t>(data) + bytes) & ~(kPage - 1);
+  if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+#else
+  (void)data;
+  (void)bytes;
+#endif
+}
+
+/// An allocator whose blocks of 2 MiB or more are aligned to and marked for
+/// huge pages before anything touches them.
 template <typename T>
 struct HugePageAllocator {
   using value_type = T;
@@ -39,9 +60,7 @@ struct HugePageAllocator {
     const std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
     void* memory = std::aligned_alloc(kHugePage, rounded);
     if (memory == nullptr) throw std::bad_alloc();
-#ifdef MADV_HUGEPAGE
-    ::madvise(memory, rounded, MADV_HUGEPAGE);  // a hint: failure is harmless
-#endif
+    prefer_huge_pages(memory, rounded);
     return static_cast<T*>(memory);
   }
   void deallocate(T* p, std::size_t n) {

@@ -112,24 +112,6 @@ Line line_at(const char* p, const char* text_end) {
   return {p, end, next};
 }
 
-/// Asks the kernel to back a large, freshly reserved and still untouched
-/// buffer with transparent huge pages. Filling hundreds of megabytes of
-/// 4 KiB pages costs one page fault each, which can take as long as parsing
-/// the text that fills them. Only a hint: errors are ignored.
-void prefer_huge_pages(const void* data, std::size_t bytes) {
-#ifdef MADV_HUGEPAGE
-  constexpr std::uintptr_t kPage = 4096;
-  constexpr std::size_t kWorthIt = std::size_t{2} << 20;
-  if (bytes < kWorthIt) return;
-  const auto first = (reinterpret_cast<std::uintptr_t>(data) + kPage - 1) & ~(kPage - 1);
-  const auto last = (reinterpret_cast<std::uintptr_t>(data) + bytes) & ~(kPage - 1);
-  if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
-#else
-  (void)data;
-  (void)bytes;
-#endif
-}
-
 /// Maps the not yet touched pages of [data, data + bytes), memory about to
 /// be written, in one call (Linux 5.14+) instead of one page fault per
 /// 4 KiB page on first write. On this project's virtual machines a fault
@@ -424,12 +406,12 @@ class RangeArray {
     if (!is_mapped(capacity)) return static_cast<T*>(::operator new(bytes));
     void* block = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (block == MAP_FAILED) throw std::bad_alloc();
-    prefer_huge_pages(block, bytes);
+    core::prefer_huge_pages(block, bytes);
     return static_cast<T*>(block);
   }
 
   /// Large mapped blocks are sized in whole huge pages: the kernel then
-  /// aligns them so that huge pages can back them (prefer_huge_pages).
+  /// aligns them so that huge pages can back them (core::prefer_huge_pages).
   static std::size_t round_capacity(std::size_t capacity) {
     constexpr std::size_t kHugePage = std::size_t{2} << 20;
     const std::size_t bytes = capacity * sizeof(T);
@@ -454,7 +436,7 @@ class RangeArray {
       if (moved == MAP_FAILED) throw std::bad_alloc();
       data_ = static_cast<T*>(moved);
       capacity_ = capacity;
-      prefer_huge_pages(data_, capacity_ * sizeof(T));
+      core::prefer_huge_pages(data_, capacity_ * sizeof(T));
       return;
     }
     T* grown = allocate_block(capacity);
@@ -1523,7 +1505,7 @@ Result<std::pair<std::unique_ptr<char[]>, std::size_t>> read_all(int fd, const s
   std::size_t capacity = size_hint + 1;  // one more byte to see the end in one read
   if (capacity < (std::size_t{1} << 20)) capacity = std::size_t{1} << 20;
   auto buffer = std::make_unique_for_overwrite<char[]>(capacity);
-  prefer_huge_pages(buffer.get(), capacity);
+  core::prefer_huge_pages(buffer.get(), capacity);
   std::size_t size = 0;
   for (;;) {
     if (size == capacity) {

@@ -549,7 +549,6 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
   for (std::size_t j = 0; j < d; ++j) learner.coords[j].weight = input.theta0[j];
   learner.recenter();
   learner.beta = input.theta0[d] + learner.offset;
-  learner.eta = schedule_rate(o, 1);
 
   Objective objective(train, o.loss, input.penalty());
   std::vector<double> theta(d + 1, 0.0);
@@ -607,15 +606,17 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
   };
   copy_out();  // sizes the vectors a restore checks against
   auto cursor = start_epochs(input, state, rng, order);
-  for (std::size_t j = 0; j <= d; ++j) {
-    if (j < d) learner.coords[j].weight = u[j];
-    learner.coords[j].squared_gradients = squared_gradients[j];
-    if (o.average) learner.coords[j].average_changes = average_changes[j];
+  if (!cursor.ok()) return cursor.error();
+  if (input.control != nullptr && input.control->resume != nullptr) {  // restored into the vectors
+    for (std::size_t j = 0; j <= d; ++j) {
+      if (j < d) learner.coords[j].weight = u[j];
+      learner.coords[j].squared_gradients = squared_gradients[j];
+      if (o.average) learner.coords[j].average_changes = average_changes[j];
+    }
   }
   learner.eta = schedule_rate(o, learner.updates + 1);
   for (std::size_t s = 1; s < shard_count; ++s) shards[s].take_state(learner);
   CheckpointClock checkpoint_clock(input);
-  if (!cursor.ok()) return cursor.error();
   auto current_model = [&] {
     learner.model(theta, false);
     Model model = make_model(input, theta);
