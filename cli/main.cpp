@@ -280,8 +280,9 @@ int run_train(TrainArgs& args) {
 
   const bool sgd = options.solver == logreg::Solver::kSgd;
   bool warned = false;
-  auto progress = [&](const logreg::Progress& p) {
-    if (args.quiet) return;
+  // With --quiet no callback is passed, so SGD computes the training
+  // objective only where early stopping needs it.
+  const logreg::ProgressCallback progress = [&](const logreg::Progress& p) {
     if ((p.rising_epochs >= 3 || p.worse_than_start) && !warned) {
       warned = true;
       fmt::print(stderr, "warning: {}; the step size is probably too large (try a smaller --learning-rate)\n",
@@ -326,7 +327,8 @@ int run_train(TrainArgs& args) {
     return status;
   };
   install_stop_handlers();
-  auto result = logreg::train(train_set.view(), valid_set ? &valid_view : nullptr, options, progress,
+  auto result = logreg::train(train_set.view(), valid_set ? &valid_view : nullptr, options,
+                              args.quiet ? logreg::ProgressCallback{} : progress,
                               init ? &*init : nullptr, &control);
   if (!result) {
     // train() words divergence "training diverged ..." (train.hpp); anything

@@ -226,6 +226,66 @@ TEST(Sgd, DivergenceIsReportedNotReturnedAsNaN) {
   EXPECT_NE(model.error().message().find("diverged"), std::string::npos) << model.error().message();
 }
 
+TEST(Sgd, DivergenceIsReportedWithoutAProgressCallbackOrEarlyStopping) {
+  // Then the training objective is not computed each epoch (EpochMonitor):
+  // the weights' check must still catch it, on both SGD paths (averaging
+  // takes the per-coordinate one).
+  Dataset scaled = heart();
+  for (double& v : scaled.values) v *= 1e200;
+  TrainOptions averaged = plain();
+  averaged.average = true;
+  for (TrainOptions o : {plain(), averaged}) {
+    SCOPED_TRACE(o.average ? "averaged" : "plain");
+    o.schedule = Schedule::kConstant;
+    o.learning_rate = 1e200;
+    o.epochs = 5;
+    o.tol = 0.0;
+    auto model = train(scaled.view(), nullptr, o);
+    ASSERT_FALSE(model.ok());
+    EXPECT_NE(model.error().message().find("diverged"), std::string::npos) << model.error().message();
+  }
+}
+
+// The training objective is computed each epoch only when it is read (a
+// progress callback, or early stopping on it), and once at the end
+// otherwise: the model, the reported objective and the stop are the same.
+TEST(Sgd, SkippingThePerEpochObjectiveChangesNothing) {
+  const Dataset data = heart();
+  const std::string test_path = testing::dataset_file("heart_scale", "test.svm");
+  auto valid = read_dataset(test_path);
+  ASSERT_TRUE(valid.ok());
+  const DataView valid_view = valid.value().view();
+  TrainOptions sharded;
+  sharded.shards = 2;
+  TrainOptions plain_steps = plain();
+  plain_steps.l2 = 1e-3;
+  for (const TrainOptions& base : {plain_steps, TrainOptions{}, sharded}) {
+    for (const double tol : {0.0, 1e-3}) {
+      TrainOptions o = base;
+      o.epochs = 8;
+      o.tol = tol;
+      o.n_iter_no_change = 2;
+      // With tol > 0 and a validation set, early stopping reads the
+      // validation loss only.
+      const DataView* monitored = tol > 0.0 ? &valid_view : nullptr;
+      std::vector<double> objectives;
+      auto read = train(data.view(), monitored, o, [&](const Progress& p) { objectives.push_back(p.objective); });
+      auto unread = train(data.view(), monitored, o);
+      ASSERT_TRUE(read.ok() && unread.ok());
+      EXPECT_TRUE(same_bits(read.value(), unread.value())) << tol;
+      EXPECT_EQ(read.value().report.objective, unread.value().report.objective);
+      EXPECT_EQ(read.value().report.iterations, unread.value().report.iterations);
+      EXPECT_EQ(read.value().report.stop_reason, unread.value().report.stop_reason);
+      ASSERT_FALSE(objectives.empty());
+      EXPECT_EQ(objectives.back(), unread.value().report.objective);
+      Objective f(data.view(), o.loss, o.l2);
+      std::vector<double> theta = unread.value().weights;
+      theta.push_back(unread.value().bias);
+      EXPECT_DOUBLE_EQ(f.value(theta), unread.value().report.objective);
+    }
+  }
+}
+
 TEST(Sgd, AveragingStartsAtTheEpochAskedFor) {
   // With the batch as large as the data, an epoch is one update, so the
   // averaged model is the plain mean of the iterates of the averaged epochs.

@@ -139,16 +139,11 @@ Result<Model> train_sgd(const SolverInput& input) {
   core::Rng rng(options.seed);
   const StepSize step_size(options);
 
-  double best_monitored = std::numeric_limits<double>::infinity();
-  std::size_t epochs_without_improvement = 0;
   std::size_t t = 0;
   double eta = step_size.at(1);
   TrainReport report;
   report.train_rows = n;
-  double train_objective = 0.0;
-  double previous_objective = std::numeric_limits<double>::infinity();
-  const double start_objective = objective.value(input.theta0);
-  std::size_t rising = 0;
+  EpochMonitor monitor(input, objective, tol);
 
   SolverState state;
   state.add("v", v);
@@ -156,12 +151,8 @@ Result<Model> train_sgd(const SolverInput& input) {
   state.add("bias", bias);
   state.add("l1_total", l1_total);
   state.add("l1_received", l1_received);
-  state.add("best_monitored", best_monitored);
-  state.add("epochs_without_improvement", epochs_without_improvement);
   state.add("updates", t);
-  state.add("previous_objective", previous_objective);
-  state.add("rising", rising);
-  state.add("train_objective", train_objective);
+  monitor.add_to(state);
   auto cursor = start_epochs(input, state, rng, order);
   CheckpointClock checkpoint_clock(input);
   if (!cursor.ok()) return cursor.error();
@@ -240,40 +231,17 @@ Result<Model> train_sgd(const SolverInput& input) {
 
     for (std::size_t j = 0; j < d; ++j) theta[j] = scale * v[j];
     theta[d] = bias;
-    train_objective = objective.value(theta);
-    if (!std::isfinite(train_objective) || !all_finite(theta)) {
-      return divergence_error(epoch, "epoch", "try a smaller --learning-rate");
-    }
-
-    rising = train_objective > previous_objective ? rising + 1 : 0;
-    previous_objective = train_objective;
-    Progress line;
-    line.iteration = epoch;
-    line.objective = train_objective;
-    line.step = eta;
-    line.rising_epochs = rising;
-    line.worse_than_start = train_objective > start_objective;
-    emit_progress(input, theta, line, report);
-    const double monitored = line.valid_loss.value_or(train_objective);
-
-    if (tol > 0.0) {
-      if (monitored > best_monitored - tol) {
-        ++epochs_without_improvement;
-      } else {
-        epochs_without_improvement = 0;
-      }
-      best_monitored = std::min(best_monitored, monitored);
-      if (epochs_without_improvement >= options.n_iter_no_change) {
-        report.stop_reason = StopReason::kConverged;
-        break;
-      }
-    }
+    const Result<bool> converged = monitor.end_epoch(epoch, theta, eta, report);
+    if (!converged.ok()) return converged.error();
+    if (converged.value()) break;
     const std::size_t every = input.control != nullptr ? input.control->checkpoint_every : 0;
     if (every > 0 && epoch % every == 0 && epoch < options.epochs) {
       if (Status status = offer_checkpoint(input, state.save(input, epoch + 1, 0)); !status) return status.error();
     }
   }
-  report.objective = train_objective;
+  const Result<double> final_objective = monitor.final_objective(theta);
+  if (!final_objective.ok()) return final_objective.error();
+  report.objective = final_objective.value();
   report.seconds = input.elapsed();
   Model model = make_model(input, theta);
   model.report = report;

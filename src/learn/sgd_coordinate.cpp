@@ -48,8 +48,9 @@
 // epoch: iterative parameter mixing (see mix() below). The objective is the
 // same; the path, and so the bits, depend on K but not on the threads.
 //
-// Cost per epoch: O(nnz) for the updates plus one pass for the exact
-// training objective reported each epoch, and O(d) for the averaged model.
+// Cost per epoch: O(nnz) for the updates, O(d) for the averaged model, and
+// one more pass for the exact training objective when it is read each epoch
+// (EpochMonitor).
 // Stopping: as plain SGD (epochs, or early stopping on the monitored loss).
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -556,12 +557,7 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
 
   TrainReport report;
   report.train_rows = n;
-  double best_monitored = std::numeric_limits<double>::infinity();
-  std::size_t epochs_without_improvement = 0;
-  double previous_objective = std::numeric_limits<double>::infinity();
-  const double start_objective = objective.value(input.theta0);
-  std::size_t rising = 0;
-  double train_objective = 0.0;
+  EpochMonitor monitor(input, objective, tol);
 
   SolverState state;
   // The checkpoint holds the per-coordinate state as named vectors, copied
@@ -577,11 +573,7 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
   state.add("normalizer", learner.normalizer);
   state.add("examples_seen", learner.examples_seen);
   state.add("updates", learner.updates);
-  state.add("best_monitored", best_monitored);
-  state.add("epochs_without_improvement", epochs_without_improvement);
-  state.add("previous_objective", previous_objective);
-  state.add("rising", rising);
-  state.add("train_objective", train_objective);
+  monitor.add_to(state);
   // With shards the update clock advances by the longest shard's updates per
   // epoch; the report counts every update of every shard.
   std::size_t performed_updates = 0;
@@ -676,29 +668,9 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
 
     // Back to raw features: b = beta - sum_C u_j mu_j (of the averages when averaging).
     learner.model(theta, o.average);
-    train_objective = objective.value(theta);
-    if (!std::isfinite(train_objective) || !all_finite(theta)) {
-      return divergence_error(epoch, "epoch", "try a smaller --learning-rate");
-    }
-    rising = train_objective > previous_objective ? rising + 1 : 0;
-    previous_objective = train_objective;
-
-    Progress line;
-    line.iteration = epoch;
-    line.objective = train_objective;
-    line.step = learner.eta;
-    line.rising_epochs = rising;
-    line.worse_than_start = train_objective > start_objective;
-    emit_progress(input, theta, line, report);
-    const double monitored = line.valid_loss.value_or(train_objective);
-    if (tol > 0.0) {
-      epochs_without_improvement = monitored > best_monitored - tol ? epochs_without_improvement + 1 : 0;
-      best_monitored = std::min(best_monitored, monitored);
-      if (epochs_without_improvement >= o.n_iter_no_change) {
-        report.stop_reason = StopReason::kConverged;
-        break;
-      }
-    }
+    const Result<bool> converged = monitor.end_epoch(epoch, theta, learner.eta, report);
+    if (!converged.ok()) return converged.error();
+    if (converged.value()) break;
     const std::size_t every = input.control != nullptr ? input.control->checkpoint_every : 0;
     const bool last_epoch = epoch == o.epochs;
     if (!last_epoch && shard_count > 1 && (input.stop_requested() || checkpoint_clock.due())) {
@@ -711,7 +683,9 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
       if (Status status = offer_checkpoint(input, save_state(epoch + 1, 0)); !status) return status.error();
     }
   }
-  report.objective = train_objective;
+  const Result<double> final_objective = monitor.final_objective(theta);
+  if (!final_objective.ok()) return final_objective.error();
+  report.objective = final_objective.value();
   report.seconds = input.elapsed();
   Model model = make_model(input, theta);
   model.report = report;

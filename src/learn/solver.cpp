@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "logreg/metrics.hpp"
@@ -137,6 +138,62 @@ Status full_batch_checkpoint(const SolverInput& input, std::span<const double> t
     stop = true;
   }
   return {};
+}
+
+EpochMonitor::EpochMonitor(const SolverInput& input, Objective& objective, double tol)
+    : input_(input),
+      objective_(objective),
+      tol_(tol),
+      every_epoch_((input.progress != nullptr && *input.progress) || (tol > 0.0 && input.valid == nullptr)),
+      start_objective_(every_epoch_ ? objective.value(input.theta0) : 0.0),
+      best_monitored_(std::numeric_limits<double>::infinity()),
+      previous_objective_(std::numeric_limits<double>::infinity()) {}
+
+void EpochMonitor::add_to(SolverState& state) {
+  state.add("best_monitored", best_monitored_);
+  state.add("epochs_without_improvement", epochs_without_improvement_);
+  state.add("previous_objective", previous_objective_);
+  state.add("rising", rising_);
+  state.add("train_objective", train_objective_);
+}
+
+Result<bool> EpochMonitor::end_epoch(std::size_t epoch, std::span<const double> theta, double step,
+                                     TrainReport& report) {
+  last_epoch_ = epoch;
+  objective_current_ = every_epoch_;
+  if (every_epoch_) train_objective_ = objective_.value(theta);
+  if (!std::isfinite(train_objective_) || !all_finite(theta)) {
+    return divergence_error(epoch, "epoch", "try a smaller --learning-rate");
+  }
+  Progress line;
+  line.iteration = epoch;
+  line.step = step;
+  if (every_epoch_) {
+    rising_ = train_objective_ > previous_objective_ ? rising_ + 1 : 0;
+    previous_objective_ = train_objective_;
+    line.objective = train_objective_;
+    line.rising_epochs = rising_;
+    line.worse_than_start = train_objective_ > start_objective_;
+  }
+  emit_progress(input_, theta, line, report);
+  if (tol_ <= 0.0) return false;
+  const double monitored = line.valid_loss.value_or(train_objective_);
+  epochs_without_improvement_ = monitored > best_monitored_ - tol_ ? epochs_without_improvement_ + 1 : 0;
+  best_monitored_ = std::min(best_monitored_, monitored);
+  if (epochs_without_improvement_ < input_.options.n_iter_no_change) return false;
+  report.stop_reason = StopReason::kConverged;
+  return true;
+}
+
+Result<double> EpochMonitor::final_objective(std::span<const double> theta) {
+  if (!objective_current_) {
+    train_objective_ = objective_.value(theta);
+    objective_current_ = true;
+    if (!std::isfinite(train_objective_)) {
+      return divergence_error(last_epoch_, "epoch", "try a smaller --learning-rate");
+    }
+  }
+  return train_objective_;
 }
 
 double reference_gradient_norm(Objective& objective) {

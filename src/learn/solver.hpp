@@ -91,6 +91,45 @@ class CheckpointClock {
   std::chrono::steady_clock::time_point last_;
 };
 
+/// The end of an SGD epoch, shared by the SGD solvers: the exact training
+/// objective, the signs of too large a step, and early stopping on the
+/// monitored loss (the validation loss when there is a validation set, else
+/// the training objective).
+///
+/// The training objective is a full pass over the data, about as costly as a
+/// plain epoch of updates, so it is computed each epoch only when something
+/// reads it: a progress callback, or early stopping on the training loss
+/// (tol > 0 without a validation set). Otherwise it is computed once, for the
+/// report, after the last epoch. The model is the same either way.
+class EpochMonitor {
+ public:
+  EpochMonitor(const SolverInput& input, Objective& objective, double tol);
+  /// Registers the checkpointed members (best_monitored,
+  /// epochs_without_improvement, previous_objective, rising, train_objective).
+  void add_to(SolverState& state);
+  /// After epoch `epoch`, at theta (weights, then bias) with learning rate
+  /// `step`: true when early stopping says stop (the reason set in `report`),
+  /// an error when training diverged.
+  Result<bool> end_epoch(std::size_t epoch, std::span<const double> theta, double step, TrainReport& report);
+  /// The training objective at the theta of the last end_epoch(), computed
+  /// now if that epoch skipped it; an error when it is not finite.
+  Result<double> final_objective(std::span<const double> theta);
+
+ private:
+  const SolverInput& input_;
+  Objective& objective_;
+  double tol_;
+  bool every_epoch_;
+  double start_objective_;
+  double best_monitored_;
+  std::size_t epochs_without_improvement_ = 0;
+  double previous_objective_;
+  std::size_t rising_ = 0;
+  double train_objective_ = 0.0;
+  bool objective_current_ = false;  ///< train_objective_ is at the last epoch's theta
+  std::size_t last_epoch_ = 0;
+};
+
 /// Offers `checkpoint` to the control's writer, if any.
 Status offer_checkpoint(const SolverInput& input, const Checkpoint& checkpoint);
 
