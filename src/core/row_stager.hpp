@@ -34,10 +34,18 @@ class RowStager {
   static constexpr std::size_t kTargetNonzeros = std::size_t{16} << 10;
   /// Rows ahead of the one copied whose lines are requested early.
   static constexpr std::size_t kPrefetchAhead = 16;
+  /// Up to this many features, a row with a value for every feature (dense
+  /// data) is staged without its indices, which are then 0, 1, ..., d - 1.
+  static constexpr std::size_t kMaxFullRowFeatures = kTargetNonzeros;
 
   /// `order` is the epoch order, shuffled in place between epochs.
   RowStager(const DataView& data, std::span<const std::size_t> order, std::size_t batch)
-      : data_(data), order_(order), batch_(batch), staging_(batch <= kMaxStagedBatch) {}
+      : data_(data), order_(order), batch_(batch), staging_(batch <= kMaxStagedBatch) {
+    if (staging_ && data.num_features <= kMaxFullRowFeatures) {
+      all_features_.resize(data.num_features);
+      for (std::size_t j = 0; j < all_features_.size(); ++j) all_features_[j] = static_cast<FeatureIndex>(j);
+    }
+  }
 
   /// Call when the order has been reshuffled: nothing staged is valid.
   void new_epoch() { end_ = 0; }
@@ -54,8 +62,9 @@ class RowStager {
   RowRef row_at(std::size_t k) const {
     if (!staging_) return row(data_, order_[k]);
     const std::size_t local = k - first_;
-    return RowRef{indices_.data() + offsets_[local], values_.data() + offsets_[local],
-                  offsets_[local + 1] - offsets_[local]};
+    const std::size_t count = offsets_[local + 1] - offsets_[local];
+    const FeatureIndex* indices = is_full(count) ? all_features_.data() : indices_.data() + offsets_[local];
+    return RowRef{indices, values_.data() + offsets_[local], count};
   }
   double label_at(std::size_t k) const { return staging_ ? labels_[k - first_] : data_.labels[order_[k]]; }
   double weight_at(std::size_t k) const { return staging_ ? weights_[k - first_] : data_.weight(order_[k]); }
@@ -67,7 +76,7 @@ class RowStager {
   void prefetch_next(std::size_t k, const T* per_feature) const {
     if (!staging_ || k + 1 >= end_) return;
     const RowRef next = row_at(k + 1);
-    for (std::size_t p = 0; p < next.count; ++p) __builtin_prefetch(per_feature + next.indices[p]);
+    for (std::size_t p = 0; p < next.count; ++p) prefetch_line(per_feature + next.indices[p]);
   }
 
  private:
@@ -81,7 +90,14 @@ class RowStager {
     return std::min(order_.size(), first + rows);
   }
 
-  /// Copies rows order[first], ..., order[last - 1] with their labels and weights.
+  /// Whether a row of `count` non-zeros has every feature: its indices
+  /// ascend strictly below num_features, so they are 0, ..., d - 1.
+  bool is_full(std::size_t count) const { return count == all_features_.size() && count > 0; }
+
+  /// Copies rows order[first], ..., order[last - 1] with their labels and
+  /// weights. Full rows are copied without their indices: reading a second
+  /// array at random doubled the time of a dense epoch's copy (0.33 s
+  /// against 0.16 for 1M rows of 100 features).
   void stage(std::size_t first, std::size_t last) {
     first_ = first;
     offsets_.resize(last - first + 1);
@@ -104,17 +120,18 @@ class RowStager {
       if (k + kPrefetchAhead < last) prefetch(row(data_, order_[k + kPrefetchAhead]));
       const RowRef r = row(data_, order_[k]);
       const std::size_t at = offsets_[k - first];
-      std::copy_n(r.indices, r.count, indices_.data() + at);
+      if (!is_full(r.count)) std::copy_n(r.indices, r.count, indices_.data() + at);
       std::copy_n(r.values, r.count, values_.data() + at);
     }
   }
 
-  static void prefetch(const RowRef& r) {
+  void prefetch(const RowRef& r) const {
     constexpr std::size_t kLine = 64;
     const auto* index_bytes = reinterpret_cast<const char*>(r.indices);
-    for (std::size_t at = 0; at < r.count * sizeof(FeatureIndex); at += kLine) __builtin_prefetch(index_bytes + at);
+    const std::size_t index_count = is_full(r.count) ? 0 : r.count;
+    for (std::size_t at = 0; at < index_count * sizeof(FeatureIndex); at += kLine) prefetch_line(index_bytes + at);
     const auto* value_bytes = reinterpret_cast<const char*>(r.values);
-    for (std::size_t at = 0; at < r.count * sizeof(double); at += kLine) __builtin_prefetch(value_bytes + at);
+    for (std::size_t at = 0; at < r.count * sizeof(double); at += kLine) prefetch_line(value_bytes + at);
   }
 
   const DataView& data_;
@@ -128,6 +145,7 @@ class RowStager {
   std::vector<double> values_;
   std::vector<double> labels_;
   std::vector<double> weights_;
+  std::vector<FeatureIndex> all_features_;  // 0, ..., d - 1 (empty when d > kMaxFullRowFeatures)
 };
 
 }  // namespace logreg::core
