@@ -88,14 +88,20 @@ double Objective::partitioned_transpose(const Coefficient& coefficient, std::spa
   for (std::ptrdiff_t p = 0; p < signed_size(partitions_); ++p) {
     double* buffer = buffers_.data() + static_cast<std::size_t>(p) * n;
     std::fill(buffer, buffer + n, 0.0);
+    // The bias entry is summed in a register, in the same order: through
+    // buffer[d] every row's addition waited for the previous row's store
+    // (the compiler cannot tell that sparse_axpy leaves it alone), a chain
+    // that was a fifth of a Hessian-vector product on rows of 5 non-zeros.
+    double bias = 0.0;
     const std::size_t end = partition_begin(static_cast<std::size_t>(p) + 1);
     for (std::size_t i = partition_begin(static_cast<std::size_t>(p)); i < end; ++i) {
       const double c = coefficient(i);
       if (c == 0.0) continue;
-      buffer[d] += c;
+      bias += c;
       const auto r = core::row(data_, i);
       core::sparse_axpy(c, r.indices, r.values, r.count, buffer);
     }
+    buffer[d] = bias;
   }
 #pragma omp parallel for schedule(static) if (parallel_)
   for (std::ptrdiff_t j = 0; j < signed_size(n); ++j) {
