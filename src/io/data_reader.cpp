@@ -116,7 +116,9 @@ Line line_at(const char* p, const char* text_end) {
 /// Requests the text a fixed distance ahead of the parser. A mapped file
 /// lies in the page cache's 4 KiB pages, scattered in physical memory, and
 /// the processor's own prefetcher stops at each page's end, so without this
-/// the first read of every page waits for memory.
+/// the first read of every page waits for memory. Once a page is started the
+/// processor follows it, so one request per 2 KiB is enough: a request per
+/// 64-byte line cost the in-memory parse up to a tenth.
 class TextPrefetcher {
  public:
   TextPrefetcher(const char* begin, const char* end) : next_(begin), end_(end) {}
