@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstring>
 #include <numeric>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -18,8 +20,8 @@
 namespace logreg {
 namespace {
 
-Dataset heart() {
-  const std::string path = testing::dataset_file("heart_scale", "train.svm");
+Dataset heart(const std::string& file = "train.svm") {
+  const std::string path = testing::dataset_file("heart_scale", file);
   auto data = read_dataset(path);
   EXPECT_TRUE(data.ok()) << (data.ok() ? "" : data.error().message());
   return std::move(data).value();
@@ -192,10 +194,8 @@ TEST(Sgd, EarlyStoppingStopsBeforeTheLastEpoch) {
 
 TEST(Sgd, ValidationSetIsMonitored) {
   const Dataset data = heart();
-  const std::string test_path = testing::dataset_file("heart_scale", "test.svm");
-  auto valid = read_dataset(test_path);
-  ASSERT_TRUE(valid.ok());
-  const DataView valid_view = valid.value().view();
+  const Dataset valid = heart("test.svm");
+  const DataView valid_view = valid.view();
   TrainOptions o = plain();
   o.epochs = 3;
   o.tol = 0.0;
@@ -213,36 +213,27 @@ TEST(Sgd, ValidationSetIsMonitored) {
 }
 
 TEST(Sgd, DivergenceIsReportedNotReturnedAsNaN) {
-  const Dataset data = heart();
-  Dataset scaled = data;
-  for (double& v : scaled.values) v *= 1e200;
-  TrainOptions o = plain();
-  o.loss = Loss::kCrossEntropy;
-  o.schedule = Schedule::kConstant;
-  o.learning_rate = 1e200;
-  o.epochs = 5;
-  auto model = train(scaled.view(), nullptr, o);
-  ASSERT_FALSE(model.ok());
-  EXPECT_NE(model.error().message().find("diverged"), std::string::npos) << model.error().message();
-}
-
-TEST(Sgd, DivergenceIsReportedWithoutAProgressCallbackOrEarlyStopping) {
-  // Then the training objective is not computed each epoch (EpochMonitor):
-  // the weights' check must still catch it, on both SGD paths (averaging
-  // takes the per-coordinate one).
+  // With the default tol the training objective is computed each epoch; with
+  // tol = 0 and no progress callback it is not (EpochMonitor), and the
+  // weights' check must catch it, on both SGD paths (averaging takes the
+  // per-coordinate one).
   Dataset scaled = heart();
   for (double& v : scaled.values) v *= 1e200;
   TrainOptions averaged = plain();
   averaged.average = true;
-  for (TrainOptions o : {plain(), averaged}) {
-    SCOPED_TRACE(o.average ? "averaged" : "plain");
-    o.schedule = Schedule::kConstant;
-    o.learning_rate = 1e200;
-    o.epochs = 5;
-    o.tol = 0.0;
-    auto model = train(scaled.view(), nullptr, o);
-    ASSERT_FALSE(model.ok());
-    EXPECT_NE(model.error().message().find("diverged"), std::string::npos) << model.error().message();
+  for (const TrainOptions& base : {plain(), averaged}) {
+    for (const std::optional<double> tol : {std::optional<double>{}, std::optional<double>{0.0}}) {
+      SCOPED_TRACE(std::string(base.average ? "averaged" : "plain") + (tol ? ", tol 0" : ", default tol"));
+      TrainOptions o = base;
+      o.loss = Loss::kCrossEntropy;
+      o.schedule = Schedule::kConstant;
+      o.learning_rate = 1e200;
+      o.epochs = 5;
+      o.tol = tol;
+      auto model = train(scaled.view(), nullptr, o);
+      ASSERT_FALSE(model.ok());
+      EXPECT_NE(model.error().message().find("diverged"), std::string::npos) << model.error().message();
+    }
   }
 }
 
@@ -251,10 +242,8 @@ TEST(Sgd, DivergenceIsReportedWithoutAProgressCallbackOrEarlyStopping) {
 // otherwise: the model, the reported objective and the stop are the same.
 TEST(Sgd, SkippingThePerEpochObjectiveChangesNothing) {
   const Dataset data = heart();
-  const std::string test_path = testing::dataset_file("heart_scale", "test.svm");
-  auto valid = read_dataset(test_path);
-  ASSERT_TRUE(valid.ok());
-  const DataView valid_view = valid.value().view();
+  const Dataset valid = heart("test.svm");
+  const DataView valid_view = valid.view();
   TrainOptions sharded;
   sharded.shards = 2;
   TrainOptions plain_steps = plain();

@@ -33,8 +33,8 @@
 // Stopping: after `epochs` epochs, or when the monitored loss (validation
 // loss if a validation set is given, else the training objective) has not
 // improved on its best by more than tol for n_iter_no_change epochs.
-// Cost per epoch: O(nnz) for the updates plus O(nnz + d) for the exact
-// training objective reported each epoch.
+// Cost per epoch: O(nnz) for the updates, plus O(nnz + d) for the exact
+// training objective when it is read each epoch (EpochMonitor).
 #include "learn/solver.hpp"
 
 #include <algorithm>
