@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "core/rng.hpp"
+#include "learn/solver.hpp"
 #include "logreg/data_reader.hpp"
 #include "logreg/model.hpp"
 #include "logreg/objective.hpp"
@@ -216,6 +217,34 @@ TEST(Solvers, WarmStartFromTheOptimumStopsAtOnce) {
   auto slow = train(data.view(), nullptr, o, {}, &far);
   ASSERT_TRUE(slow.ok());
   EXPECT_GT(slow.value().report.iterations, again.value().report.iterations);
+}
+
+// newton and gd take the value, the gradient and the tolerance's reference
+// ||pseudo-gradient at 0|| from one pass on a cold start, and from two on a
+// warm one: the same numbers either way, and the start point's margins cached.
+TEST(Solvers, StartPointGivesTheReferenceNormOfZeroFromOnePass) {
+  const Dataset data = load("sonar");
+  for (const double l1 : {0.0, 0.01}) {
+    Objective f(data.view(), Loss::kCrossEntropy, Penalty{0.01, l1, false});
+    const std::size_t n = f.dimension();
+    const double reference = learn::reference_gradient_norm(f);
+    ASSERT_GT(reference, 0.0);
+    std::vector<double> start(n, 0.0);
+    for (int warm = 0; warm < 2; ++warm) {
+      SCOPED_TRACE(warm ? "warm" : "cold");
+      if (warm) start.assign(n, 0.125);
+      std::vector<double> expected_gradient(n);
+      const double expected_value = f.value_and_gradient(start, expected_gradient);
+      std::vector<double> gradient(n);
+      double reference_norm = -1.0;
+      const double value = learn::start_value_and_gradient(f, start, gradient, reference_norm);
+      EXPECT_EQ(value, expected_value);
+      EXPECT_EQ(gradient, expected_gradient);
+      EXPECT_EQ(reference_norm, reference);
+      // The cached margins are the start point's: the loss from them is f there.
+      EXPECT_EQ(f.cached_loss() + f.penalty_value(start), value);
+    }
+  }
 }
 
 TEST(Solvers, PenalizedBiasIsPenalized) {

@@ -124,8 +124,8 @@ Result<Model> train_newton(const SolverInput& input) {
   std::vector<double> r(n);
   std::vector<double> trial(n);
 
-  const double reference_norm = reference_gradient_norm(f);
-  double fun = f.value_and_gradient(theta, g);
+  double reference_norm = 0.0;
+  double fun = start_value_and_gradient(f, theta, g, reference_norm);
   if (!std::isfinite(fun)) return divergence_error(0, "iteration", "the starting point gives a non-finite loss");
   const double gnorm0 = reference_norm;
   const double tolerance = gradient_tolerance(input);

@@ -196,6 +196,19 @@ Result<double> EpochMonitor::final_objective(std::span<const double> theta) {
   return train_objective_;
 }
 
+double start_value_and_gradient(Objective& objective, std::span<const double> theta, std::span<double> gradient,
+                                double& reference_norm) {
+  const bool at_zero = std::all_of(theta.begin(), theta.end(), [](double x) { return x == 0.0; });
+  if (!at_zero) reference_norm = reference_gradient_norm(objective);
+  const double value = objective.value_and_gradient(theta, gradient);
+  if (at_zero) {
+    std::vector<double> pg(gradient.size());
+    pseudo_gradient(objective, theta, gradient, pg);
+    reference_norm = norm2(pg);
+  }
+  return value;
+}
+
 double reference_gradient_norm(Objective& objective) {
   const std::vector<double> zero(objective.dimension(), 0.0);
   std::vector<double> g(objective.dimension());

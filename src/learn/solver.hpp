@@ -164,6 +164,13 @@ void emit_progress(const SolverInput& input, std::span<const double> theta, Prog
 /// LIBLINEAR's default 0.01 * max(min(#pos, #neg), 1) / n.
 double gradient_tolerance(const SolverInput& input);
 
+/// f and its gradient at theta (whose margins the objective then caches),
+/// and in `reference_norm` the reference_gradient_norm below. On a cold
+/// start (theta = 0) both come from the same pass: one full evaluation
+/// fewer, about 5 % of a Newton fit on a small data set.
+double start_value_and_gradient(Objective& objective, std::span<const double> theta, std::span<double> gradient,
+                                double& reference_norm);
+
 /// ||pseudo-gradient of f at theta = 0||: the reference of the relative
 /// gradient tolerance, so a warm start stops at the same accuracy as a cold
 /// one. Overwrites the objective's cached margins.
