@@ -2,6 +2,8 @@
 // dL/dz against finite differences and against long-double evaluations of
 // the textbook formulas.
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -148,6 +150,26 @@ TEST(Loss, CurvatureMatchesDerivativeOfDerivativeForCrossEntropy) {
     const double numeric =
         (loss_derivative(Loss::kCrossEntropy, z + h, y) - loss_derivative(Loss::kCrossEntropy, z - h, y)) / (2 * h);
     EXPECT_NEAR(loss_curvature(Loss::kCrossEntropy, z, 1.0), numeric, 1e-8 * numeric + 1e-16) << z;
+  }
+}
+
+// The curvature takes one exp where sigmoid(z) * sigmoid(-z) takes two: the
+// same bits for every z, the signed zeros and the far tails included.
+TEST(Loss, CurvatureHasTheBitsOfTheProductOfTheTwoSigmoids) {
+  std::vector<double> zs = {0.0, -0.0, 1e-300, -1e-300, 36.0, -36.0, 37.5, 708.0, -708.0, 745.0, -745.0, 800.0, -800.0, 1e300, -1e300};
+  std::uint64_t state = 12345;
+  for (int k = 0; k < 200000; ++k) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const double unit = static_cast<double>(state >> 11) * 0x1.0p-53;  // [0, 1)
+    zs.push_back((unit - 0.5) * (k % 2 == 0 ? 80.0 : 1600.0));
+  }
+  for (const double z : zs) {
+    const double p = sigmoid(z) * sigmoid(-z);
+    const double cross_entropy = loss_curvature(Loss::kCrossEntropy, z, 1.0);
+    const double squared = loss_curvature(Loss::kSquaredError, z, 0.0);
+    ASSERT_EQ(std::memcmp(&cross_entropy, &p, sizeof p), 0) << z;
+    const double gauss_newton = 2.0 * p * p;
+    ASSERT_EQ(std::memcmp(&squared, &gauss_newton, sizeof p), 0) << z;
   }
 }
 

@@ -73,7 +73,11 @@ inline double loss_derivative(Loss loss, double z, double y) {
 /// s(1-s), and for squared error the Gauss-Newton term 2 (s(1-s))^2, which
 /// stays non-negative where the true second derivative does not.
 inline double loss_curvature(Loss loss, double z, double /*y*/) {
-  const double p = sigmoid(z) * sigmoid(-z);
+  // s(z) s(-z) with the one exp both sigmoids take, exp(-|z|): the same
+  // bits as sigmoid(z) * sigmoid(-z) (the factors are 1/(1+t) and t/(1+t),
+  // in one order or the other), for one exp instead of two.
+  const double t = std::exp(-std::fabs(z));
+  const double p = (1.0 / (1.0 + t)) * (t / (1.0 + t));
   if (loss == Loss::kCrossEntropy) return p;
   return 2.0 * p * p;
 }
