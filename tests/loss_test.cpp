@@ -153,9 +153,11 @@ TEST(Loss, CurvatureMatchesDerivativeOfDerivativeForCrossEntropy) {
   }
 }
 
-// The curvature takes one exp where sigmoid(z) * sigmoid(-z) takes two: the
-// same bits for every z, the signed zeros and the far tails included.
-TEST(Loss, CurvatureHasTheBitsOfTheProductOfTheTwoSigmoids) {
+// The curvature takes one exp where sigmoid(z) * sigmoid(-z) takes two, and
+// the Objective computes cross-entropy's value, derivative and curvature at
+// a margin from one exp_tail(z): the same bits as the plain forms for every
+// z, the signed zeros and the far tails included.
+TEST(Loss, OneExpFormsHaveTheBitsOfThePlainOnes) {
   std::vector<double> zs = {0.0, -0.0, 1e-300, -1e-300, 36.0, -36.0, 37.5, 708.0, -708.0, 745.0, -745.0, 800.0, -800.0, 1e300, -1e300};
   std::uint64_t state = 12345;
   for (int k = 0; k < 200000; ++k) {
@@ -170,6 +172,17 @@ TEST(Loss, CurvatureHasTheBitsOfTheProductOfTheTwoSigmoids) {
     ASSERT_EQ(std::memcmp(&cross_entropy, &p, sizeof p), 0) << z;
     const double gauss_newton = 2.0 * p * p;
     ASSERT_EQ(std::memcmp(&squared, &gauss_newton, sizeof p), 0) << z;
+    const double t = exp_tail(z);
+    const double from_tail = cross_entropy_curvature_from_tail(t);
+    ASSERT_EQ(std::memcmp(&from_tail, &p, sizeof p), 0) << z;
+    for (const double y : {0.0, 1.0}) {
+      const double value = loss_value(Loss::kCrossEntropy, z, y);
+      const double value_from_tail = cross_entropy_from_tail(z, y, t);
+      ASSERT_EQ(std::memcmp(&value, &value_from_tail, sizeof value), 0) << z << " " << y;
+      const double derivative = loss_derivative(Loss::kCrossEntropy, z, y);
+      const double derivative_from_tail = cross_entropy_derivative_from_tail(z, y, t);
+      ASSERT_EQ(std::memcmp(&derivative, &derivative_from_tail, sizeof derivative), 0) << z << " " << y;
+    }
   }
 }
 

@@ -39,6 +39,15 @@ inline double sigmoid(double z) {
   return e / (1.0 + e);
 }
 
+/// exp(-|z|): the one exp that sigmoid(z), sigmoid(-z) and softplus(z) and
+/// softplus(-z) take. A caller that needs several of them at one margin
+/// computes it once and passes it to the *_from_tail forms below, which give
+/// the same bits.
+inline double exp_tail(double z) { return std::exp(-std::fabs(z)); }
+
+/// sigmoid(z), given t = exp_tail(z).
+inline double sigmoid_from_tail(double z, double t) { return z >= 0 ? 1.0 / (1.0 + t) : t / (1.0 + t); }
+
 /// log(1 + exp(z)) without overflow (z > 709) or loss of digits (z < -37).
 inline double softplus(double z) {
   // max(z, 0) + log1p(exp(-|z|)): the log1p form keeps the tiny tail exact.
@@ -69,15 +78,25 @@ inline double loss_derivative(Loss loss, double z, double y) {
   return y > 0.5 ? -d : d;
 }
 
+/// Cross-entropy's loss_value and loss_derivative at z, given t =
+/// exp_tail(z): the same bits, without taking the exp again.
+inline double cross_entropy_from_tail(double z, double y, double t) {
+  const double m = y > 0.5 ? -z : z;
+  return std::fmax(m, 0.0) + std::log1p(t);
+}
+inline double cross_entropy_derivative_from_tail(double z, double y, double t) {
+  return y > 0.5 ? -sigmoid_from_tail(-z, t) : sigmoid_from_tail(z, t);
+}
+/// s(z) s(-z) given t = exp_tail(z): the factors are 1/(1+t) and t/(1+t), in
+/// one order or the other, so the same bits as sigmoid(z) * sigmoid(-z).
+inline double cross_entropy_curvature_from_tail(double t) { return (1.0 / (1.0 + t)) * (t / (1.0 + t)); }
+
 /// Curvature used by second-order solvers: d2L/dz2 for cross-entropy,
 /// s(1-s), and for squared error the Gauss-Newton term 2 (s(1-s))^2, which
 /// stays non-negative where the true second derivative does not.
 inline double loss_curvature(Loss loss, double z, double /*y*/) {
-  // s(z) s(-z) with the one exp both sigmoids take, exp(-|z|): the same
-  // bits as sigmoid(z) * sigmoid(-z) (the factors are 1/(1+t) and t/(1+t),
-  // in one order or the other), for one exp instead of two.
-  const double t = std::exp(-std::fabs(z));
-  const double p = (1.0 / (1.0 + t)) * (t / (1.0 + t));
+  // One exp instead of the two of sigmoid(z) * sigmoid(-z), same bits.
+  const double p = cross_entropy_curvature_from_tail(exp_tail(z));
   if (loss == Loss::kCrossEntropy) return p;
   return 2.0 * p * p;
 }

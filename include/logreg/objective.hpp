@@ -95,6 +95,11 @@ class Objective {
   std::vector<double> margins_;
   std::vector<double> direction_margins_;
   std::vector<double> curvature_;
+  // Cross-entropy: exp(-|z_i|) of the cached margins, kept by cached_loss()
+  // for gradient() and prepare_curvature() at the same margins (one exp per
+  // row instead of three); `tails_current_` says they are of margins_.
+  mutable std::vector<double> tails_;
+  mutable bool tails_current_ = false;
   std::size_t partitions_ = 1;
   bool parallel_ = false;
   mutable std::vector<double> buffers_;

@@ -113,6 +113,7 @@ double Objective::partitioned_transpose(const Coefficient& coefficient, std::spa
 }
 
 void Objective::compute_margins(std::span<const double> theta) {
+  tails_current_ = false;
   const double bias = theta[data_.num_features];
 #pragma omp parallel for schedule(static) if (parallel_)
   for (std::ptrdiff_t k = 0; k < signed_size(data_.rows()); ++k) {
@@ -138,8 +139,19 @@ double Objective::penalty_value(std::span<const double> theta) const {
 }
 
 double Objective::cached_loss() const {
-  const double total = partitioned_sum(
-      [this](std::size_t i) { return data_.weight(i) * loss_value(loss_, margins_[i], data_.labels[i]); });
+  if (loss_ != Loss::kCrossEntropy) {
+    const double total = partitioned_sum(
+        [this](std::size_t i) { return data_.weight(i) * loss_value(loss_, margins_[i], data_.labels[i]); });
+    return weight_sum_ > 0.0 ? total / weight_sum_ : 0.0;
+  }
+  core::reserve_on_huge_pages(tails_, data_.rows());
+  tails_.resize(data_.rows());
+  const double total = partitioned_sum([this](std::size_t i) {
+    const double t = exp_tail(margins_[i]);
+    tails_[i] = t;
+    return data_.weight(i) * cross_entropy_from_tail(margins_[i], data_.labels[i], t);
+  });
+  tails_current_ = true;
   return weight_sum_ > 0.0 ? total / weight_sum_ : 0.0;
 }
 
@@ -152,7 +164,10 @@ void Objective::gradient(std::span<const double> theta, std::span<double> gradie
   const std::size_t d = data_.num_features;
   const double inverse_weight = weight_sum_ > 0.0 ? 1.0 / weight_sum_ : 0.0;
   const double bias_gradient = partitioned_transpose(
-      [this](std::size_t i) { return data_.weight(i) * loss_derivative(loss_, margins_[i], data_.labels[i]); },
+      [this](std::size_t i) {
+        return data_.weight(i) * (tails_current_ ? cross_entropy_derivative_from_tail(margins_[i], data_.labels[i], tails_[i])
+                                                 : loss_derivative(loss_, margins_[i], data_.labels[i]));
+      },
       gradient);
   for (std::size_t j = 0; j < d; ++j) gradient[j] = gradient[j] * inverse_weight + penalty_.l2 * theta[j];
   gradient[d] = bias_gradient * inverse_weight + (penalty_.penalize_bias ? penalty_.l2 * theta[d] : 0.0);
@@ -194,6 +209,7 @@ double Objective::value_along(std::span<const double> theta, std::span<const dou
 }
 
 void Objective::accept_step(double alpha) {
+  tails_current_ = false;
   for (std::size_t i = 0; i < data_.rows(); ++i) margins_[i] += alpha * direction_margins_[i];
 }
 
@@ -201,7 +217,8 @@ void Objective::prepare_curvature() {
   core::reserve_on_huge_pages(curvature_, data_.rows());
   curvature_.resize(data_.rows());
   for (std::size_t i = 0; i < data_.rows(); ++i) {
-    curvature_[i] = data_.weight(i) * loss_curvature(loss_, margins_[i], data_.labels[i]);
+    curvature_[i] = data_.weight(i) * (tails_current_ ? cross_entropy_curvature_from_tail(tails_[i])
+                                                       : loss_curvature(loss_, margins_[i], data_.labels[i]));
   }
 }
 
