@@ -40,11 +40,10 @@ Result<Model> train_gd(const SolverInput& input) {
   std::vector<double> d(n);
   std::vector<double> trial(n);
 
-  double reference_norm = 0.0;
-  double fun = start_value_and_gradient(f, theta, g, reference_norm);
+  double gnorm0 = 0.0;  // ||pseudo-gradient at 0||, the tolerance's reference
+  double fun = start_value_and_gradient(f, theta, g, gnorm0);
   if (!std::isfinite(fun)) return divergence_error(0, "iteration", "the starting point gives a non-finite loss");
   pseudo_gradient(f, theta, g, pg);
-  const double gnorm0 = reference_norm;
   double gnorm = norm2(pg);
   const double tolerance = gradient_tolerance(input);
   // l1 part of f at a point (0 without l1).

@@ -139,19 +139,20 @@ double Objective::penalty_value(std::span<const double> theta) const {
 }
 
 double Objective::cached_loss() const {
-  if (loss_ != Loss::kCrossEntropy) {
-    const double total = partitioned_sum(
+  double total = 0.0;
+  if (loss_ == Loss::kCrossEntropy) {
+    core::reserve_on_huge_pages(tails_, data_.rows());
+    tails_.resize(data_.rows());
+    total = partitioned_sum([this](std::size_t i) {
+      const double t = exp_tail(margins_[i]);
+      tails_[i] = t;
+      return data_.weight(i) * cross_entropy_from_tail(margins_[i], data_.labels[i], t);
+    });
+    tails_current_ = true;
+  } else {
+    total = partitioned_sum(
         [this](std::size_t i) { return data_.weight(i) * loss_value(loss_, margins_[i], data_.labels[i]); });
-    return weight_sum_ > 0.0 ? total / weight_sum_ : 0.0;
   }
-  core::reserve_on_huge_pages(tails_, data_.rows());
-  tails_.resize(data_.rows());
-  const double total = partitioned_sum([this](std::size_t i) {
-    const double t = exp_tail(margins_[i]);
-    tails_[i] = t;
-    return data_.weight(i) * cross_entropy_from_tail(margins_[i], data_.labels[i], t);
-  });
-  tails_current_ = true;
   return weight_sum_ > 0.0 ? total / weight_sum_ : 0.0;
 }
 
