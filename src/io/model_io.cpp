@@ -349,7 +349,7 @@ Result<Checkpoint> checkpoint_from_json(std::string_view text, const std::string
 }
 
 Status save_checkpoint(const Checkpoint& checkpoint, const std::string& path) {
-  return write_file_atomically(path, checkpoint_to_json(checkpoint));
+  return write_file_atomically(path, checkpoint_to_json(checkpoint), Sync::kYes);
 }
 
 Result<Checkpoint> load_checkpoint(const std::string& path) {
@@ -359,7 +359,7 @@ Result<Checkpoint> load_checkpoint(const std::string& path) {
   return checkpoint_from_json(text, path);
 }
 
-Status write_file_atomically(const std::string& path, std::string_view contents) {
+Status write_file_atomically(const std::string& path, std::string_view contents, Sync sync) {
   std::string pattern = path + ".tmp.XXXXXX";
   const int fd = ::mkstemp(pattern.data());
   if (fd < 0) return Error(path, std::string("cannot create a file there: ") + std::strerror(errno));
@@ -384,7 +384,7 @@ Status write_file_atomically(const std::string& path, std::string_view contents)
   const mode_t mask = ::umask(0);
   ::umask(mask);
   ::fchmod(fd, static_cast<mode_t>(0666) & ~mask);
-  if (::fsync(fd) != 0) return fail("cannot flush: ");
+  if (sync == Sync::kYes && ::fsync(fd) != 0) return fail("cannot flush: ");
   if (::close(fd) != 0) {
     const int saved = errno;
     ::unlink(pattern.c_str());
