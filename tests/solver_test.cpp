@@ -389,5 +389,47 @@ TEST(Threads, FullBatchModelsAreBitIdenticalForAnyThreadCount) {
   }
 }
 
+TEST(Threads, SmallSetsGiveTheSameBitsWithTheHelperThread) {
+  // Under OpenMP's threshold of 2^20 non-zeros, but over the helper's 2^16:
+  // with 2 threads the passes are shared between the caller and a helper
+  // thread (core/helper_thread.hpp), in 4 partitions.
+  core::Rng rng(23);
+  Dataset data;
+  for (std::size_t i = 0; i < 3000; ++i) {
+    std::vector<FeatureIndex> idx;
+    std::vector<double> val;
+    for (FeatureIndex j = 0; j < 400; j += static_cast<FeatureIndex>(1 + rng.below(16))) {
+      idx.push_back(j);
+      val.push_back(rng.uniform() - 0.3);
+    }
+    data.add_row(idx, val, rng.uniform() < 0.4 ? 1.0 : 0.0);
+  }
+  ASSERT_GT(data.nonzeros(), std::size_t{1} << 16);
+  ASSERT_LT(data.nonzeros(), std::size_t{1} << 20);
+  omp_set_num_threads(2);
+  EXPECT_TRUE(Objective(data.view(), Loss::kCrossEntropy, 1e-3).uses_helper_thread());
+  omp_set_num_threads(1);
+  EXPECT_FALSE(Objective(data.view(), Loss::kCrossEntropy, 1e-3).uses_helper_thread());
+  for (Solver solver : {Solver::kNewton, Solver::kLbfgs, Solver::kGd}) {
+    for (Loss loss : {Loss::kCrossEntropy, Loss::kSquaredError}) {
+      TrainOptions o = exact(solver, 1e-3);
+      o.loss = loss;
+      o.tol = 1e-6;
+      o.max_iter = 40;
+      omp_set_num_threads(1);
+      const Model one = fit(data, o);
+      omp_set_num_threads(2);
+      const Model two = fit(data, o);
+      ASSERT_EQ(one.weights.size(), two.weights.size());
+      EXPECT_EQ(std::memcmp(one.weights.data(), two.weights.data(), one.weights.size() * sizeof(double)), 0)
+          << solver_name(solver) << " " << loss_name(loss);
+      EXPECT_EQ(std::memcmp(&one.bias, &two.bias, sizeof(double)), 0);
+      EXPECT_EQ(one.report.iterations, two.report.iterations);
+      EXPECT_EQ(std::memcmp(&one.report.objective, &two.report.objective, sizeof(double)), 0);
+    }
+  }
+  omp_set_num_threads(omp_get_num_procs());
+}
+
 }  // namespace
 }  // namespace logreg

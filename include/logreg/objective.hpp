@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -20,6 +21,10 @@
 #include "logreg/loss.hpp"
 
 namespace logreg {
+
+namespace core {
+class HelperThread;
+}
 
 /// The regularisation of the objective.
 struct Penalty {
@@ -34,6 +39,9 @@ class Objective {
   Objective(const DataView& data, Loss loss, Penalty penalty);
   Objective(const DataView& data, Loss loss, double l2, bool penalize_bias = false)
       : Objective(data, loss, Penalty{l2, 0.0, penalize_bias}) {}
+  ~Objective();
+  Objective(const Objective&) = delete;
+  Objective& operator=(const Objective&) = delete;
 
   /// Number of parameters: features + 1 (the bias is last).
   std::size_t dimension() const { return data_.num_features + 1; }
@@ -76,16 +84,25 @@ class Objective {
   double cached_loss() const;
   /// Margins z_i of the last evaluation.
   std::span<const double> margins() const { return margins_; }
+  /// Whether the passes are shared with a helper thread (data below OpenMP's
+  /// threshold, 2 threads or more allowed); the results are the same either way.
+  bool uses_helper_thread() const { return helper_ != nullptr; }
 
  private:
   void compute_margins(std::span<const double> theta);
   std::size_t partition_begin(std::size_t p) const;
+  /// Calls body(p) for every partition p: on OpenMP's threads (large data),
+  /// on this thread and the helper (smaller data), or here alone.
+  template <typename Body>
+  void for_each_partition(const Body& body) const;
   /// sum_i term(i), summed per partition and then in partition order.
   template <typename Term>
   double partitioned_sum(const Term& term) const;
-  /// out = sum_i coefficient(i) (x_i, 1): per-partition buffers added in
-  /// partition order. Returns out's last entry (the bias component).
-  template <typename Coefficient>
+  /// out = sum_i coefficient(i) (x_i, 1), or with kSquares
+  /// sum_i coefficient(i) (x_i * x_i, 1) entry by entry: per-partition
+  /// buffers added in partition order. Returns out's last entry (the bias
+  /// component).
+  template <bool kSquares = false, typename Coefficient>
   double partitioned_transpose(const Coefficient& coefficient, std::span<double> out) const;
 
   DataView data_;
@@ -101,7 +118,8 @@ class Objective {
   mutable std::vector<double> tails_;
   mutable bool tails_current_ = false;
   std::size_t partitions_ = 1;
-  bool parallel_ = false;
+  bool parallel_ = false;  // OpenMP's threads
+  std::unique_ptr<core::HelperThread> helper_;
   mutable std::vector<double> buffers_;
 };
 

@@ -2,10 +2,14 @@
 // Cost: value() one pass over the non-zeros (X w); gradient() one pass
 // (X^T r); set_direction() one pass (X d); hessian_vector() two passes.
 //
-// Threads (OpenMP): rows are split into a number of partitions that depends
-// only on the data's shape, never on the thread count; each partition sums
-// into its own buffer and the buffers are added in partition order. So the
-// results are bit-identical whatever the number of threads.
+// Threads: rows are split into a number of partitions that depends only on
+// the data's shape, never on the thread count; each partition sums into its
+// own buffer and the buffers are added in partition order. So the results are
+// bit-identical whatever the number of threads. The partitions run on
+// OpenMP's threads from kParallelNonzeros on, and below it (from
+// kHelperNonzeros) on the calling thread and one helper thread
+// (core/helper_thread.hpp), whose passes never wait for a thread the
+// scheduler has not run.
 #include "logreg/objective.hpp"
 
 #include <omp.h>
@@ -13,30 +17,36 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <system_error>
 #include <vector>
 
-#include "core/kernels.hpp"
+#include "core/helper_thread.hpp"
 #include "core/huge_pages.hpp"
+#include "core/kernels.hpp"
 
 namespace logreg {
 
 namespace {
 
-constexpr std::size_t kRowsPerPartition = 4096;
+// Small enough that a set of a few thousand rows still has a partition for
+// each of two threads.
+constexpr std::size_t kRowsPerPartition = 512;
 constexpr std::size_t kMaxPartitions = 16;
 constexpr std::size_t kNonzerosPerBufferEntry = 8;
 constexpr std::size_t kMaxBufferDoubles = std::size_t{32} << 20;  // 256 MiB of partial gradients at most
-// Below this many non-zeros a pass takes well under a millisecond and
-// waking threads costs more than it saves (and far more on a loaded
-// machine): such passes run on the calling thread. The partitions, and so
-// the results, are the same either way. Not lower: with 1 << 16 a Newton
-// fit on 372k non-zeros (movielens_liked, 4 partitions) took 5-6x as long
-// on 2 threads while another process kept one of the 2 cores busy
-// (libgomp's waiting threads spin and take turns with the one working),
-// against about 20% less when both cores were free (an earlier
-// measurement); data sets under 8192 rows have one partition, so their
-// X^T r passes could not use the threads anyway.
+// From this many non-zeros the partitions run on OpenMP's threads. Below it
+// a pass takes well under a millisecond, and an OpenMP team costs more than
+// it saves on a loaded machine: with 1 << 16 a Newton fit on 372k non-zeros
+// (movielens_liked) took 5-6x as long on 2 threads while another process
+// kept one of the 2 cores busy (libgomp's waiting threads spin and take
+// turns with the one working), and about 10% longer with its sleeping
+// waits (OMP_WAIT_POLICY=passive), against 20% less when both cores were
+// free. Such passes use the helper thread instead.
 constexpr std::size_t kParallelNonzeros = std::size_t{1} << 20;
+// From this many non-zeros (and with 2 threads or more allowed) passes
+// below kParallelNonzeros are shared with a helper thread; smaller passes
+// take tens of microseconds, about the cost of waking it.
+constexpr std::size_t kHelperNonzeros = std::size_t{1} << 16;
 
 std::ptrdiff_t signed_size(std::size_t n) { return static_cast<std::ptrdiff_t>(n); }
 
@@ -58,69 +68,98 @@ Objective::Objective(const DataView& data, Loss loss, Penalty penalty)
   const std::size_t by_width = std::max<std::size_t>(1, data_.nonzeros() / (kNonzerosPerBufferEntry * (data_.num_features + 1)));
   // A power of two, so that 2, 4, 8 or 16 threads share the partitions evenly.
   partitions_ = std::bit_floor(std::min({by_rows, kMaxPartitions, by_memory, by_width}));
-  parallel_ = data_.nonzeros() >= kParallelNonzeros;
+  const bool threads = omp_get_max_threads() > 1;
+  parallel_ = threads && data_.nonzeros() >= kParallelNonzeros;
+  if (threads && !parallel_ && partitions_ > 1 && data_.nonzeros() >= kHelperNonzeros) {
+    try {
+      helper_ = std::make_unique<core::HelperThread>();
+    } catch (const std::system_error&) {
+      // No thread to be had: the passes run here, with the same results.
+    }
+  }
 }
 
+Objective::~Objective() = default;
+
 std::size_t Objective::partition_begin(std::size_t p) const { return data_.rows() * p / partitions_; }
+
+template <typename Body>
+void Objective::for_each_partition(const Body& body) const {
+  if (parallel_) {
+#pragma omp parallel for schedule(dynamic, 1)
+    for (std::ptrdiff_t p = 0; p < signed_size(partitions_); ++p) body(static_cast<std::size_t>(p));
+  } else if (helper_) {
+    helper_->run(partitions_, body);
+  } else {
+    for (std::size_t p = 0; p < partitions_; ++p) body(p);
+  }
+}
 
 template <typename Term>
 double Objective::partitioned_sum(const Term& term) const {
   std::vector<double> sums(partitions_, 0.0);
-#pragma omp parallel for schedule(dynamic, 1) if (parallel_)
-  for (std::ptrdiff_t p = 0; p < signed_size(partitions_); ++p) {
+  for_each_partition([&](std::size_t p) {
     double sum = 0.0;
-    const std::size_t end = partition_begin(static_cast<std::size_t>(p) + 1);
-    for (std::size_t i = partition_begin(static_cast<std::size_t>(p)); i < end; ++i) sum += term(i);
-    sums[static_cast<std::size_t>(p)] = sum;
-  }
+    const std::size_t end = partition_begin(p + 1);
+    for (std::size_t i = partition_begin(p); i < end; ++i) sum += term(i);
+    sums[p] = sum;
+  });
   double total = 0.0;
   for (double sum : sums) total += sum;
   return total;
 }
 
-template <typename Coefficient>
+template <bool kSquares, typename Coefficient>
 double Objective::partitioned_transpose(const Coefficient& coefficient, std::span<double> out) const {
   const std::size_t n = dimension();
   const std::size_t d = data_.num_features;
   core::reserve_on_huge_pages(buffers_, partitions_ * n);
   buffers_.resize(partitions_ * n);
-#pragma omp parallel for schedule(dynamic, 1) if (parallel_)
-  for (std::ptrdiff_t p = 0; p < signed_size(partitions_); ++p) {
-    double* buffer = buffers_.data() + static_cast<std::size_t>(p) * n;
+  for_each_partition([&](std::size_t p) {
+    double* buffer = buffers_.data() + p * n;
     std::fill(buffer, buffer + n, 0.0);
     // The bias entry is summed in a register, in the same order: through
     // buffer[d] every row's addition waited for the previous row's store
     // (the compiler cannot tell that sparse_axpy leaves it alone), a chain
     // that was a fifth of a Hessian-vector product on rows of 5 non-zeros.
     double bias = 0.0;
-    const std::size_t end = partition_begin(static_cast<std::size_t>(p) + 1);
-    for (std::size_t i = partition_begin(static_cast<std::size_t>(p)); i < end; ++i) {
+    const std::size_t end = partition_begin(p + 1);
+    for (std::size_t i = partition_begin(p); i < end; ++i) {
       const double c = coefficient(i);
       if (c == 0.0) continue;
       bias += c;
       const auto r = core::row(data_, i);
-      core::sparse_axpy(c, r.indices, r.values, r.count, buffer);
+      if constexpr (kSquares) {
+        for (std::size_t k = 0; k < r.count; ++k) buffer[r.indices[k]] += c * r.values[k] * r.values[k];
+      } else {
+        core::sparse_axpy(c, r.indices, r.values, r.count, buffer);
+      }
     }
     buffer[d] = bias;
-  }
-#pragma omp parallel for schedule(static) if (parallel_)
-  for (std::ptrdiff_t j = 0; j < signed_size(n); ++j) {
-    double sum = 0.0;
-    for (std::size_t p = 0; p < partitions_; ++p) sum += buffers_[p * n + static_cast<std::size_t>(j)];
-    out[static_cast<std::size_t>(j)] = sum;
-  }
+  });
+  // The buffers' sum, entry by entry in partition order; the entries are
+  // split into as many ranges as there are partitions.
+  for_each_partition([&](std::size_t part) {
+    const std::size_t end = n * (part + 1) / partitions_;
+    for (std::size_t j = n * part / partitions_; j < end; ++j) {
+      double sum = 0.0;
+      for (std::size_t p = 0; p < partitions_; ++p) sum += buffers_[p * n + j];
+      out[j] = sum;
+    }
+  });
   return out[d];
 }
 
 void Objective::compute_margins(std::span<const double> theta) {
   tails_current_ = false;
   const double bias = theta[data_.num_features];
-#pragma omp parallel for schedule(static) if (parallel_)
-  for (std::ptrdiff_t k = 0; k < signed_size(data_.rows()); ++k) {
-    const auto i = static_cast<std::size_t>(k);
-    const auto r = core::row(data_, i);
-    margins_[i] = core::sparse_dot(r.indices, r.values, r.count, theta.data()) + bias;
-  }
+  for_each_partition([&](std::size_t p) {
+    const std::size_t end = partition_begin(p + 1);
+    for (std::size_t i = partition_begin(p); i < end; ++i) {
+      const auto r = core::row(data_, i);
+      margins_[i] = core::sparse_dot(r.indices, r.values, r.count, theta.data()) + bias;
+    }
+  });
 }
 
 double Objective::penalty_value(std::span<const double> theta) const {
@@ -184,12 +223,13 @@ void Objective::set_direction(std::span<const double> direction) {
   core::reserve_on_huge_pages(direction_margins_, data_.rows());
   direction_margins_.resize(data_.rows());
   const double bias = direction[data_.num_features];
-#pragma omp parallel for schedule(static) if (parallel_)
-  for (std::ptrdiff_t k = 0; k < signed_size(data_.rows()); ++k) {
-    const auto i = static_cast<std::size_t>(k);
-    const auto r = core::row(data_, i);
-    direction_margins_[i] = core::sparse_dot(r.indices, r.values, r.count, direction.data()) + bias;
-  }
+  for_each_partition([&](std::size_t p) {
+    const std::size_t end = partition_begin(p + 1);
+    for (std::size_t i = partition_begin(p); i < end; ++i) {
+      const auto r = core::row(data_, i);
+      direction_margins_[i] = core::sparse_dot(r.indices, r.values, r.count, direction.data()) + bias;
+    }
+  });
 }
 
 double Objective::value_along(std::span<const double> theta, std::span<const double> direction, double alpha) const {
@@ -211,16 +251,22 @@ double Objective::value_along(std::span<const double> theta, std::span<const dou
 
 void Objective::accept_step(double alpha) {
   tails_current_ = false;
-  for (std::size_t i = 0; i < data_.rows(); ++i) margins_[i] += alpha * direction_margins_[i];
+  for_each_partition([&](std::size_t p) {
+    const std::size_t end = partition_begin(p + 1);
+    for (std::size_t i = partition_begin(p); i < end; ++i) margins_[i] += alpha * direction_margins_[i];
+  });
 }
 
 void Objective::prepare_curvature() {
   core::reserve_on_huge_pages(curvature_, data_.rows());
   curvature_.resize(data_.rows());
-  for (std::size_t i = 0; i < data_.rows(); ++i) {
-    curvature_[i] = data_.weight(i) * (tails_current_ ? cross_entropy_curvature_from_tail(tails_[i])
-                                                       : loss_curvature(loss_, margins_[i], data_.labels[i]));
-  }
+  for_each_partition([&](std::size_t p) {
+    const std::size_t end = partition_begin(p + 1);
+    for (std::size_t i = partition_begin(p); i < end; ++i) {
+      curvature_[i] = data_.weight(i) * (tails_current_ ? cross_entropy_curvature_from_tail(tails_[i])
+                                                         : loss_curvature(loss_, margins_[i], data_.labels[i]));
+    }
+  });
 }
 
 void Objective::hessian_vector(std::span<const double> v, std::span<double> out) const {
@@ -239,14 +285,8 @@ void Objective::hessian_vector(std::span<const double> v, std::span<double> out)
 
 void Objective::hessian_diagonal(std::span<double> out) const {
   const std::size_t d = data_.num_features;
-  std::fill(out.begin(), out.end(), 0.0);
   const double inverse_weight = weight_sum_ > 0.0 ? 1.0 / weight_sum_ : 0.0;
-  double bias_out = 0.0;
-  for (std::size_t i = 0; i < data_.rows(); ++i) {
-    const auto r = core::row(data_, i);
-    for (std::size_t k = 0; k < r.count; ++k) out[r.indices[k]] += curvature_[i] * r.values[k] * r.values[k];
-    bias_out += curvature_[i];
-  }
+  const double bias_out = partitioned_transpose<true>([this](std::size_t i) { return curvature_[i]; }, out);
   for (std::size_t j = 0; j < d; ++j) out[j] = out[j] * inverse_weight + penalty_.l2;
   out[d] = bias_out * inverse_weight + (penalty_.penalize_bias ? penalty_.l2 : 0.0);
 }

@@ -1,0 +1,104 @@
+#include "core/helper_thread.hpp"
+
+namespace logreg::core {
+namespace {
+
+// How long each side spins before it sleeps in the kernel. The helper spins
+// between passes because a solver's next pass follows within microseconds
+// (the vector updates of a CG step), and waking a sleeping thread costs
+// 10-50 us on a virtual machine; the caller spins because the part it waits
+// for is already running.
+constexpr int kHelperSpins = 1 << 11;  // about 20-50 us of pause instructions
+constexpr int kCallerSpins = 1 << 13;
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+constexpr std::uint64_t make_ticket(std::uint32_t epoch, std::size_t parts) {
+  return (static_cast<std::uint64_t>(epoch) << 32) | (static_cast<std::uint64_t>(parts) << 16);
+}
+
+}  // namespace
+
+HelperThread::HelperThread() : thread_([this] { serve(); }) {}
+
+HelperThread::~HelperThread() {
+  stop_.store(true, std::memory_order_release);
+  wake_.fetch_add(1, std::memory_order_release);
+  wake_.notify_one();
+  thread_.join();
+}
+
+std::size_t HelperThread::claim(std::uint32_t epoch) {
+  std::uint64_t ticket = ticket_.load(std::memory_order_acquire);
+  for (;;) {
+    if (static_cast<std::uint32_t>(ticket >> 32) != epoch) return kNone;
+    const std::size_t parts = (ticket >> 16) & 0xffff;
+    const std::size_t next = ticket & 0xffff;
+    if (next >= parts) return kNone;
+    if (ticket_.compare_exchange_weak(ticket, ticket + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
+      return next;
+    }
+  }
+}
+
+void HelperThread::run_erased(std::size_t parts, const void* job, Call call) {
+  if (parts == 0) return;
+  if (parts == 1 || parts > kMaxParts) {
+    for (std::size_t p = 0; p < parts; ++p) call(job, p);
+    return;
+  }
+  job_ = job;
+  call_ = call;
+  helper_done_.store(0, std::memory_order_relaxed);
+  const std::uint32_t epoch = ++epoch_;
+  ticket_.store(make_ticket(epoch, parts), std::memory_order_release);
+  wake_.store(epoch, std::memory_order_release);
+  wake_.notify_one();
+
+  std::size_t mine = 0;
+  for (std::size_t p = claim(epoch); p != kNone; p = claim(epoch)) {
+    call(job, p);
+    ++mine;
+  }
+  // Every part is claimed; wait for those the helper is still running.
+  const auto helper_parts = static_cast<std::uint32_t>(parts - mine);
+  std::uint32_t done = helper_done_.load(std::memory_order_acquire);
+  for (int spin = 0; done != helper_parts && spin < kCallerSpins; ++spin) {
+    cpu_relax();
+    done = helper_done_.load(std::memory_order_acquire);
+  }
+  while (done != helper_parts) {
+    helper_done_.wait(done, std::memory_order_acquire);
+    done = helper_done_.load(std::memory_order_acquire);
+  }
+}
+
+void HelperThread::serve() {
+  std::uint32_t served = 0;
+  for (;;) {
+    std::uint32_t epoch = wake_.load(std::memory_order_acquire);
+    for (int spin = 0; epoch == served && spin < kHelperSpins; ++spin) {
+      cpu_relax();
+      epoch = wake_.load(std::memory_order_acquire);
+    }
+    if (epoch == served) {
+      wake_.wait(served, std::memory_order_acquire);
+      continue;
+    }
+    served = epoch;
+    if (stop_.load(std::memory_order_acquire)) return;
+    for (std::size_t p = claim(epoch); p != kNone; p = claim(epoch)) {
+      // The claim succeeded, so the caller is inside this run and job_ and
+      // call_ are this run's (written before the ticket that was claimed).
+      call_(job_, p);
+      helper_done_.fetch_add(1, std::memory_order_release);
+      helper_done_.notify_one();
+    }
+  }
+}
+
+}  // namespace logreg::core
