@@ -1,7 +1,9 @@
 // The full-batch solvers: agreement with each other, Hessian products,
 // weights, C, warm start, L1, determinism and option checks.
 #include <cmath>
+#include <cstdint>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include <omp.h>
@@ -354,56 +356,58 @@ TEST(Solvers, RejectsCombinationsTheyCannotSolve) {
   EXPECT_FALSE(train(data.view(), nullptr, o).ok());
 }
 
-TEST(Threads, FullBatchModelsAreBitIdenticalForAnyThreadCount) {
-  // Enough rows for 12 partitions, and over 2^20 non-zeros so the passes
-  // really run on several threads.
-  core::Rng rng(17);
+/// `rows` random rows over `width` features, about one in 8.5 non-zero,
+/// values in [shift, 1 + shift), 40% positive labels.
+Dataset random_rows(std::uint64_t seed, std::size_t rows, FeatureIndex width, double shift) {
+  core::Rng rng(seed);
   Dataset data;
-  for (std::size_t i = 0; i < 50000; ++i) {
+  for (std::size_t i = 0; i < rows; ++i) {
     std::vector<FeatureIndex> idx;
     std::vector<double> val;
-    for (FeatureIndex j = 0; j < 300; j += static_cast<FeatureIndex>(1 + rng.below(16))) {
+    for (FeatureIndex j = 0; j < width; j += static_cast<FeatureIndex>(1 + rng.below(16))) {
       idx.push_back(j);
-      val.push_back(rng.uniform());
+      val.push_back(rng.uniform() + shift);
     }
     data.add_row(idx, val, rng.uniform() < 0.4 ? 1.0 : 0.0);
   }
+  return data;
+}
+
+/// The same weights, bias, objective and iteration count, to the bit.
+void expect_same_bits(const Model& a, const Model& b, const std::string& what) {
+  ASSERT_EQ(a.weights.size(), b.weights.size()) << what;
+  EXPECT_EQ(std::memcmp(a.weights.data(), b.weights.data(), a.weights.size() * sizeof(double)), 0) << what;
+  EXPECT_EQ(std::memcmp(&a.bias, &b.bias, sizeof(double)), 0) << what;
+  EXPECT_EQ(std::memcmp(&a.report.objective, &b.report.objective, sizeof(double)), 0) << what;
+  EXPECT_EQ(a.report.iterations, b.report.iterations) << what;
+}
+
+Model fit_on_threads(const Dataset& data, const TrainOptions& o, int threads) {
+  omp_set_num_threads(threads);
+  return fit(data, o);
+}
+
+TEST(Threads, FullBatchModelsAreBitIdenticalForAnyThreadCount) {
+  // Enough rows for 16 partitions, and over 2^20 non-zeros so the passes
+  // really run on several threads.
+  const Dataset data = random_rows(17, 50000, 300, 0.0);
   ASSERT_GT(data.nonzeros(), std::size_t{1} << 20);
   for (Solver solver : {Solver::kNewton, Solver::kLbfgs, Solver::kGd}) {
     TrainOptions o = exact(solver, 1e-4);
     o.tol = 1e-4;
     o.max_iter = 30;
-    omp_set_num_threads(1);
-    const Model one = fit(data, o);
-    omp_set_num_threads(2);
-    const Model two = fit(data, o);
-    omp_set_num_threads(3);
-    const Model three = fit(data, o);
-    ASSERT_EQ(one.weights.size(), two.weights.size());
-    EXPECT_EQ(std::memcmp(one.weights.data(), two.weights.data(), one.weights.size() * sizeof(double)), 0)
-        << solver_name(solver);
-    EXPECT_EQ(std::memcmp(one.weights.data(), three.weights.data(), one.weights.size() * sizeof(double)), 0)
-        << solver_name(solver);
-    EXPECT_EQ(std::memcmp(&one.bias, &three.bias, sizeof(double)), 0);
-    EXPECT_EQ(one.report.iterations, three.report.iterations);
+    const Model one = fit_on_threads(data, o, 1);
+    expect_same_bits(one, fit_on_threads(data, o, 2), std::string(solver_name(solver)) + ", 2 threads");
+    expect_same_bits(one, fit_on_threads(data, o, 3), std::string(solver_name(solver)) + ", 3 threads");
   }
+  omp_set_num_threads(omp_get_num_procs());
 }
 
 TEST(Threads, SmallSetsGiveTheSameBitsWithTheHelperThread) {
   // Under OpenMP's threshold of 2^20 non-zeros, but over the helper's 2^16:
   // with 2 threads the passes are shared between the caller and a helper
   // thread (core/helper_thread.hpp), in 4 partitions.
-  core::Rng rng(23);
-  Dataset data;
-  for (std::size_t i = 0; i < 3000; ++i) {
-    std::vector<FeatureIndex> idx;
-    std::vector<double> val;
-    for (FeatureIndex j = 0; j < 400; j += static_cast<FeatureIndex>(1 + rng.below(16))) {
-      idx.push_back(j);
-      val.push_back(rng.uniform() - 0.3);
-    }
-    data.add_row(idx, val, rng.uniform() < 0.4 ? 1.0 : 0.0);
-  }
+  const Dataset data = random_rows(23, 3000, 400, -0.3);
   ASSERT_GT(data.nonzeros(), std::size_t{1} << 16);
   ASSERT_LT(data.nonzeros(), std::size_t{1} << 20);
   omp_set_num_threads(2);
@@ -416,16 +420,7 @@ TEST(Threads, SmallSetsGiveTheSameBitsWithTheHelperThread) {
       o.loss = loss;
       o.tol = 1e-6;
       o.max_iter = 40;
-      omp_set_num_threads(1);
-      const Model one = fit(data, o);
-      omp_set_num_threads(2);
-      const Model two = fit(data, o);
-      ASSERT_EQ(one.weights.size(), two.weights.size());
-      EXPECT_EQ(std::memcmp(one.weights.data(), two.weights.data(), one.weights.size() * sizeof(double)), 0)
-          << solver_name(solver) << " " << loss_name(loss);
-      EXPECT_EQ(std::memcmp(&one.bias, &two.bias, sizeof(double)), 0);
-      EXPECT_EQ(one.report.iterations, two.report.iterations);
-      EXPECT_EQ(std::memcmp(&one.report.objective, &two.report.objective, sizeof(double)), 0);
+      expect_same_bits(fit_on_threads(data, o, 1), fit_on_threads(data, o, 2), std::string(solver_name(solver)) + ", " + std::string(loss_name(loss)));
     }
   }
   omp_set_num_threads(omp_get_num_procs());
