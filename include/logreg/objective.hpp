@@ -85,7 +85,8 @@ class Objective {
   /// Margins z_i of the last evaluation.
   std::span<const double> margins() const { return margins_; }
   /// Whether the passes are shared with a helper thread (data below OpenMP's
-  /// threshold, 2 threads or more allowed); the results are the same either way.
+  /// threshold, in 4 partitions or more, 2 threads or more allowed); the
+  /// results are the same either way.
   bool uses_helper_thread() const { return helper_ != nullptr; }
 
  private:

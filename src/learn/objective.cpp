@@ -6,10 +6,10 @@
 // the data's shape, never on the thread count; each partition sums into its
 // own buffer and the buffers are added in partition order. So the results are
 // bit-identical whatever the number of threads. The partitions run on
-// OpenMP's threads from kParallelNonzeros on, and below it (from
-// kHelperNonzeros) on the calling thread and one helper thread
-// (core/helper_thread.hpp), whose passes never wait for a thread the
-// scheduler has not run.
+// OpenMP's threads from kParallelNonzeros on, and below it (given
+// kHelperNonzeros and kHelperPartitions) on the calling thread and one
+// helper thread (core/helper_thread.hpp), whose passes never wait for a
+// thread the scheduler has not run.
 #include "logreg/objective.hpp"
 
 #include <omp.h>
@@ -47,6 +47,13 @@ constexpr std::size_t kParallelNonzeros = std::size_t{1} << 20;
 // below kParallelNonzeros are shared with a helper thread; smaller passes
 // take tens of microseconds, about the cost of waking it.
 constexpr std::size_t kHelperNonzeros = std::size_t{1} << 16;
+// ... and only with this many partitions or more, so that a helper that
+// wakes late still finds partitions to take. With 2 (wide sets of a few
+// thousand rows: reuters_grain, fine_foods) the caller had usually
+// finished both before the helper ran, and the thread's start and wake-ups
+// made those fits 1 ms slower (20 ms runs); ticdata (8 partitions) went
+// from 44 to 36 ms.
+constexpr std::size_t kHelperPartitions = 4;
 
 std::ptrdiff_t signed_size(std::size_t n) { return static_cast<std::ptrdiff_t>(n); }
 
@@ -70,7 +77,7 @@ Objective::Objective(const DataView& data, Loss loss, Penalty penalty)
   partitions_ = std::bit_floor(std::min({by_rows, kMaxPartitions, by_memory, by_width}));
   const bool threads = omp_get_max_threads() > 1;
   parallel_ = threads && data_.nonzeros() >= kParallelNonzeros;
-  if (threads && !parallel_ && partitions_ > 1 && data_.nonzeros() >= kHelperNonzeros) {
+  if (threads && !parallel_ && partitions_ >= kHelperPartitions && data_.nonzeros() >= kHelperNonzeros) {
     try {
       helper_ = std::make_unique<core::HelperThread>();
     } catch (const std::system_error&) {
