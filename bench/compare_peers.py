@@ -488,7 +488,9 @@ def main():
                  if t in r["tools"] and r["tools"][t].get("blas")), None)
     blas_text = f"; scikit-learn's process loaded {', '.join(blas)}" if blas else ""
     threads = args.threads if args.threads is not None else os.environ.get("OMP_NUM_THREADS", "unset")
-    header = (f"Median of {args.repeats} runs per tool (wall: of runs 2-{args.repeats}, started directly; peak RSS: run 1, under /usr/bin/time), repeats interleaved; logreg with OMP_NUM_THREADS={threads}; {info['cores']} cores ({info['cpu']}); "
+    how = (f"wall: of runs 2-{args.repeats}, started directly; peak RSS: run 1, under /usr/bin/time" if args.repeats > 1
+           else "under /usr/bin/time")
+    header = (f"Median of {args.repeats} runs per tool ({how}), repeats interleaved; logreg with OMP_NUM_THREADS={threads}; {info['cores']} cores ({info['cpu']}); "
               f"load average {load_before[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end; "
               f"{seconds:.0f} s in all. {info.get('logreg', 'logreg')} ({args.logreg}), LIBLINEAR "
               f"{info['liblinear-tools']}, scikit-learn {info['python3-sklearn']}, numpy {info['python3-numpy']}, "
