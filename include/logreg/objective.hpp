@@ -96,6 +96,11 @@ class Objective {
   /// on this thread and the helper (smaller data), or here alone.
   template <typename Body>
   void for_each_partition(const Body& body) const;
+  /// Calls row_body(i) for every row, partition by partition.
+  template <typename RowBody>
+  void for_each_row(const RowBody& row_body) const;
+  /// out[i] = x_i . theta[0..d) + theta[d] for every row (out has a slot per row).
+  void margins_of(std::span<const double> theta, std::vector<double>& out) const;
   /// sum_i term(i), summed per partition and then in partition order.
   template <typename Term>
   double partitioned_sum(const Term& term) const;

@@ -88,7 +88,6 @@ Result<Model> train_lbfgs(const SolverInput& input) {
   std::vector<double> g_new(n);
   std::deque<Pair> pairs;
 
-  const double reference_norm = reference_gradient_norm(f);
   // H0 = diag(1 / diag(H(0))): the inverse Hessian diagonal at theta = 0
   // (curvature 1/4 for cross-entropy, the largest there is) makes L-BFGS
   // invariant to the scale of each feature, which raw data (counts,
@@ -96,13 +95,14 @@ Result<Model> train_lbfgs(const SolverInput& input) {
   // 0 rather than at the start, where a saturated warm start would make it
   // vanish.
   std::vector<double> scaling(n);
-  f.prepare_curvature();  // margins of theta = 0, left by reference_gradient_norm
-  f.hessian_diagonal(scaling);
-  for (double& v : scaling) v = v > 0.0 ? 1.0 / v : 1.0;
-  double fun = f.value_and_gradient(theta, g);
+  double gnorm0 = 0.0;  // ||pseudo-gradient at 0||, the tolerance's reference
+  double fun = start_value_and_gradient(f, theta, g, gnorm0, [&] {
+    f.prepare_curvature();
+    f.hessian_diagonal(scaling);
+    for (double& v : scaling) v = v > 0.0 ? 1.0 / v : 1.0;
+  });
   if (!std::isfinite(fun)) return divergence_error(0, "iteration", "the starting point gives a non-finite loss");
   pseudo_gradient(f, theta, g, pg);
-  const double gnorm0 = reference_norm;
   double gnorm = norm2(pg);
   const double tolerance = gradient_tolerance(input);
 

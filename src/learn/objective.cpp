@@ -102,6 +102,22 @@ void Objective::for_each_partition(const Body& body) const {
   }
 }
 
+template <typename RowBody>
+void Objective::for_each_row(const RowBody& row_body) const {
+  for_each_partition([&](std::size_t p) {
+    const std::size_t end = partition_begin(p + 1);
+    for (std::size_t i = partition_begin(p); i < end; ++i) row_body(i);
+  });
+}
+
+void Objective::margins_of(std::span<const double> theta, std::vector<double>& out) const {
+  const double bias = theta[data_.num_features];
+  for_each_row([&](std::size_t i) {
+    const auto r = core::row(data_, i);
+    out[i] = core::sparse_dot(r.indices, r.values, r.count, theta.data()) + bias;
+  });
+}
+
 template <typename Term>
 double Objective::partitioned_sum(const Term& term) const {
   std::vector<double> sums(partitions_, 0.0);
@@ -159,14 +175,7 @@ double Objective::partitioned_transpose(const Coefficient& coefficient, std::spa
 
 void Objective::compute_margins(std::span<const double> theta) {
   tails_current_ = false;
-  const double bias = theta[data_.num_features];
-  for_each_partition([&](std::size_t p) {
-    const std::size_t end = partition_begin(p + 1);
-    for (std::size_t i = partition_begin(p); i < end; ++i) {
-      const auto r = core::row(data_, i);
-      margins_[i] = core::sparse_dot(r.indices, r.values, r.count, theta.data()) + bias;
-    }
-  });
+  margins_of(theta, margins_);
 }
 
 double Objective::penalty_value(std::span<const double> theta) const {
@@ -229,14 +238,7 @@ double Objective::value_and_gradient(std::span<const double> theta, std::span<do
 void Objective::set_direction(std::span<const double> direction) {
   core::reserve_on_huge_pages(direction_margins_, data_.rows());
   direction_margins_.resize(data_.rows());
-  const double bias = direction[data_.num_features];
-  for_each_partition([&](std::size_t p) {
-    const std::size_t end = partition_begin(p + 1);
-    for (std::size_t i = partition_begin(p); i < end; ++i) {
-      const auto r = core::row(data_, i);
-      direction_margins_[i] = core::sparse_dot(r.indices, r.values, r.count, direction.data()) + bias;
-    }
-  });
+  margins_of(direction, direction_margins_);
 }
 
 double Objective::value_along(std::span<const double> theta, std::span<const double> direction, double alpha) const {
@@ -258,21 +260,15 @@ double Objective::value_along(std::span<const double> theta, std::span<const dou
 
 void Objective::accept_step(double alpha) {
   tails_current_ = false;
-  for_each_partition([&](std::size_t p) {
-    const std::size_t end = partition_begin(p + 1);
-    for (std::size_t i = partition_begin(p); i < end; ++i) margins_[i] += alpha * direction_margins_[i];
-  });
+  for_each_row([&](std::size_t i) { margins_[i] += alpha * direction_margins_[i]; });
 }
 
 void Objective::prepare_curvature() {
   core::reserve_on_huge_pages(curvature_, data_.rows());
   curvature_.resize(data_.rows());
-  for_each_partition([&](std::size_t p) {
-    const std::size_t end = partition_begin(p + 1);
-    for (std::size_t i = partition_begin(p); i < end; ++i) {
-      curvature_[i] = data_.weight(i) * (tails_current_ ? cross_entropy_curvature_from_tail(tails_[i])
-                                                         : loss_curvature(loss_, margins_[i], data_.labels[i]));
-    }
+  for_each_row([&](std::size_t i) {
+    curvature_[i] = data_.weight(i) * (tails_current_ ? cross_entropy_curvature_from_tail(tails_[i])
+                                                       : loss_curvature(loss_, margins_[i], data_.labels[i]));
   });
 }
 

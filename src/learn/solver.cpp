@@ -197,11 +197,15 @@ Result<double> EpochMonitor::final_objective(std::span<const double> theta) {
 }
 
 double start_value_and_gradient(Objective& objective, std::span<const double> theta, std::span<double> gradient,
-                                double& reference_norm) {
-  const bool at_zero = std::all_of(theta.begin(), theta.end(), [](double x) { return x == 0.0; });
-  if (!at_zero) reference_norm = reference_gradient_norm(objective);
+                                double& reference_norm, const std::function<void()>& at_zero) {
+  const bool cold = std::all_of(theta.begin(), theta.end(), [](double x) { return x == 0.0; });
+  if (!cold) {
+    reference_norm = reference_gradient_norm(objective);
+    if (at_zero) at_zero();
+  }
   const double value = objective.value_and_gradient(theta, gradient);
-  if (at_zero) {
+  if (cold) {
+    if (at_zero) at_zero();
     std::vector<double> pg(gradient.size());
     pseudo_gradient(objective, theta, gradient, pg);
     reference_norm = norm2(pg);

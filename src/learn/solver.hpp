@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <span>
@@ -167,9 +168,11 @@ double gradient_tolerance(const SolverInput& input);
 /// f and its gradient at theta (whose margins the objective then caches),
 /// and in `reference_norm` the reference_gradient_norm below. On a cold
 /// start (theta = 0) both come from the same pass: one full evaluation
-/// fewer, about 5 % of a Newton fit on a small data set.
+/// fewer, about 5 % of a Newton fit on a small data set. `at_zero`, when
+/// given, is called while the objective holds the margins of theta = 0
+/// (L-BFGS takes its scaling from the curvature there).
 double start_value_and_gradient(Objective& objective, std::span<const double> theta, std::span<double> gradient,
-                                double& reference_norm);
+                                double& reference_norm, const std::function<void()>& at_zero = {});
 
 /// ||pseudo-gradient of f at theta = 0||: the reference of the relative
 /// gradient tolerance, so a warm start stops at the same accuracy as a cold
