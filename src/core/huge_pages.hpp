@@ -81,18 +81,25 @@ using HugePageVector = std::vector<T, HugePageAllocator<T>>;
 
 /// Gives `out` room for at least `wanted` elements (a no-op when it has it),
 /// backed by huge pages where the kernel allows. A fault per 4 KiB page
-/// costs about 10 us on this project's virtual machines, against about
-/// 0.2 ms for a whole 2 MiB page: the faults of a 6 MB dataset took longer
-/// than parsing the file, and those of the objective's per-row arrays were
-/// about 5% of a Newton fit on 80k rows. Huge pages need whole, aligned
-/// 2 MiB pieces of a mapping marked for them, which a std::vector does not
-/// get by itself:
+/// costs about 2-12 us on this project's virtual machines, against about
+/// 0.1-0.3 ms for a whole 2 MiB page: the faults of a 6 MB dataset took
+/// longer than parsing the file. Huge pages need whole, aligned 2 MiB
+/// pieces of a mapping marked for them, which a std::vector does not get by
+/// itself:
 ///
-///  - from 256 KiB, the capacity is rounded up to whole huge pages less a
+///  - from 2 MiB, the capacity is rounded up to whole huge pages less a
 ///    little, so that malloc's own mapping for the buffer (the buffer plus
 ///    its header, rounded up to 4 KiB) is whole huge pages long; the kernel
-///    then places it on a huge-page boundary. At most 2 MiB of the rounding
-///    is ever touched, and only on arrays of 256 KiB or more.
+///    then places it on a huge-page boundary. Smaller arrays stay on 4 KiB
+///    pages: a huge page for one would fill (and have the host back) up to
+///    eight times the memory the array needs, and these machines hand free
+///    memory back to their host in 2 MiB blocks (virtio-balloon free page
+///    reporting), so a fresh huge page is often one the host must fault in
+///    anew, 0.1-10 ms; with the collapse below, which waits for work queued
+///    on every CPU, the per-row arrays of an 80k-row set cost 0.7-10 ms to
+///    set up, against 0.1-0.3 on 4 KiB pages (2026-12-02). Newton fits on
+///    the shared sets of 0.1-3 MB took 0-25 % less time with this limit
+///    than with the earlier 256 KiB (docs/benchmarks.md).
 ///  - the whole mapping, header page included, is marked MADV_HUGEPAGE, so
 ///    that each first touch of a 2 MiB piece maps a huge page.
 ///  - malloc has already written the header, mapping the first 4 KiB page,
@@ -107,7 +114,7 @@ template <typename T>
 void reserve_on_huge_pages(std::vector<T>& out, std::size_t wanted) {
   if (wanted <= out.capacity()) return;
   constexpr std::size_t kHugePage = std::size_t{2} << 20;
-  constexpr std::size_t kFrom = std::size_t{256} << 10;
+  constexpr std::size_t kFrom = kHugePage;
   constexpr std::size_t kHeaderRoom = 1024;  // malloc's header (16 bytes with glibc), and then some
   std::size_t capacity = wanted;
   if (wanted >= kFrom / sizeof(T) && wanted < std::numeric_limits<std::size_t>::max() / sizeof(T) / 2) {

@@ -525,7 +525,7 @@ struct RangeRows {
 /// and trimmed to what was written by finish(). The pages ahead are mapped
 /// in larger chunks (populate_for_writing) before the zero fill reaches
 /// them, so that it does not take a page fault per 4 KiB where the vector
-/// is not on huge pages (under 256 KiB, or the kernel declined them: see
+/// is not on huge pages (under 2 MiB, or the kernel declined them: see
 /// core/huge_pages.hpp); on huge pages it maps them a little earlier.
 template <typename T>
 class VectorAppender {
