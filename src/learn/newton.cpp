@@ -180,8 +180,10 @@ Result<Model> train_newton(const SolverInput& input) {
       f.gradient(theta, g);  // margins cached by value(trial)
       gnorm = norm2(g);
       if (!all_finite(g)) return divergence_error(iteration, "iteration", "check the data for extreme values");
-      precondition();
       if (gnorm <= tolerance * gnorm0) report.stop_reason = StopReason::kGradientTolerance;
+      // The new point's curvature and preconditioner (two passes), unless
+      // the loop ends here and nothing would read them.
+      if (report.stop_reason == StopReason::kMaxIterations && iteration < o.max_iter) precondition();
     }
     // On rejection nothing needs restoring: Hessian products use the
     // curvature computed at the accepted point, not the cached margins.
