@@ -1,6 +1,8 @@
 // core::RowStager hands out the rows of an epoch's order, staged or not, with
 // the same indices, values, labels and weights as the data; rows that hold
 // every feature are staged without their indices.
+#include <unistd.h>
+
 #include <numeric>
 #include <span>
 #include <vector>
@@ -38,17 +40,22 @@ Dataset mixed_rows(std::size_t rows) {
   return data;
 }
 
+using Staging = core::RowStager::Staging;
+
 TEST(RowStager, GivesTheRowsOfTheOrderForEveryBatchSize) {
   const Dataset data = mixed_rows(1000);
   const DataView view = data.view();
   std::vector<std::size_t> order(data.rows());
   std::iota(order.begin(), order.end(), std::size_t{0});
   core::Rng rng(11);
-  // 1 and 64 are staged (64 is the largest staged batch); 65 and 1000 read
-  // the data directly.
+  // Batches of 1 to 64 can be staged (64 is the largest staged batch); 65
+  // and 1000 read the data directly.
+  for (const Staging staging : {Staging::kAlways, Staging::kNever, Staging::kAuto})
   for (const std::size_t batch : {std::size_t{1}, std::size_t{7}, std::size_t{64}, std::size_t{65}, std::size_t{1000}}) {
-    SCOPED_TRACE(batch);
-    core::RowStager stager(view, order, batch);
+    SCOPED_TRACE(testing::Message() << "batch " << batch << ", staging " << static_cast<int>(staging));
+    core::RowStager stager(view, order, batch, staging);
+    // These 1000 rows fit in any level-2 cache: kAuto reads them in place.
+    EXPECT_EQ(stager.staging(), staging == Staging::kAlways && batch <= core::RowStager::kMaxStagedBatch);
     for (int epoch = 0; epoch < 2; ++epoch) {
       rng.shuffle(std::span<std::size_t>(order));
       stager.new_epoch();
@@ -71,6 +78,26 @@ TEST(RowStager, GivesTheRowsOfTheOrderForEveryBatchSize) {
       EXPECT_EQ(full_rows, data.rows() / 4);
     }
   }
+}
+
+TEST(RowStager, AutoStagesSmallBatchesOfDataBeyondHalfTheLevel2Cache) {
+  const long reported = ::sysconf(_SC_LEVEL2_CACHE_SIZE);
+  const std::size_t level2 = reported > 0 ? static_cast<std::size_t>(reported) : core::RowStager::kDefaultLevel2Bytes;
+  Dataset small = mixed_rows(100);
+  std::size_t rows = 100;
+  while (core::RowStager::data_bytes(small.view()) <= level2 / 2) small = mixed_rows(rows *= 2);
+  const DataView large = small.view();
+  const Dataset tiny = mixed_rows(rows / 8);
+  ASSERT_LE(core::RowStager::data_bytes(tiny.view()), level2 / 2);
+  std::vector<std::size_t> order(rows);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  EXPECT_TRUE(core::RowStager(large, order, 1).staging());
+  EXPECT_TRUE(core::RowStager(large, order, core::RowStager::kMaxStagedBatch).staging());
+  EXPECT_FALSE(core::RowStager(large, order, core::RowStager::kMaxStagedBatch + 1).staging());
+  EXPECT_FALSE(core::RowStager(large, order, 1, Staging::kNever).staging());
+  const std::span<const std::size_t> tiny_order(order.data(), tiny.rows());
+  EXPECT_FALSE(core::RowStager(tiny.view(), tiny_order, 1).staging());
+  EXPECT_TRUE(core::RowStager(tiny.view(), tiny_order, 1, Staging::kAlways).staging());
 }
 
 }  // namespace
