@@ -87,6 +87,44 @@ TEST(Objective, ValueIsMeanWeightedLossPlusPenalty) {
   }
 }
 
+// value_at() keeps nothing, and gives value()'s bits: the same margins, the
+// same per-partition sums in the same order (3,000 rows: several partitions).
+TEST(Objective, ValueAtHasTheBitsOfValueAndCachesNothing) {
+  core::Rng rng(19);
+  Dataset data;
+  data.num_features = 20;
+  for (std::size_t i = 0; i < 3000; ++i) {
+    std::vector<FeatureIndex> idx;
+    std::vector<double> val;
+    for (FeatureIndex j = 0; j < 20; ++j) {
+      if (rng.uniform() < 0.3) {
+        idx.push_back(j);
+        val.push_back(i % 97 == 0 ? 400.0 * (rng.uniform() - 0.5) : 4.0 * rng.uniform() - 2.0);
+      }
+    }
+    data.add_row(idx, val, rng.uniform() < 0.4 ? 1.0 : 0.0);
+    data.weights.push_back(0.25 + 2.0 * rng.uniform());
+  }
+  ASSERT_EQ(data.validate(), "");
+  std::vector<double> theta(21);
+  for (double& t : theta) t = 2.0 * rng.uniform() - 1.0;
+  for (const Loss loss : {Loss::kCrossEntropy, Loss::kSquaredError}) {
+    for (const Penalty penalty : {Penalty{0.0, 0.0, false}, Penalty{0.3, 0.0, true}, Penalty{0.01, 0.02, false}}) {
+      SCOPED_TRACE(::testing::Message() << "loss " << static_cast<int>(loss) << ", l2 " << penalty.l2);
+      Objective fresh(data.view(), loss, penalty);
+      const double at = fresh.value_at(theta);
+      EXPECT_TRUE(fresh.margins().empty());
+      EXPECT_EQ(at, fresh.value(theta));
+      EXPECT_EQ(fresh.margins().size(), data.rows());
+      // And after other evaluations, which it leaves as they were.
+      std::vector<double> other(theta.size(), 0.125);
+      const double cached = fresh.value(other);
+      EXPECT_EQ(fresh.value_at(theta), at);
+      EXPECT_EQ(fresh.cached_loss() + fresh.penalty_value(other), cached);
+    }
+  }
+}
+
 TEST(Objective, MarginsIncludeExtremes) {
   Problem p = make_problem(3, false);
   Objective objective(p.data.view(), Loss::kCrossEntropy, 0.0);

@@ -55,6 +55,10 @@ class Objective {
 
   /// f(theta), the l1 term included. Caches the margins of theta.
   double value(std::span<const double> theta);
+  /// f(theta) as value() gives it, to the bit, without caching anything: one
+  /// pass over the non-zeros and no per-row arrays (for SGD, which only
+  /// reports the objective).
+  double value_at(std::span<const double> theta) const;
   /// f(theta), and the gradient of its smooth part (loss + l2) written to
   /// `gradient`. Caches the margins of theta.
   double value_and_gradient(std::span<const double> theta, std::span<double> gradient);
@@ -82,7 +86,7 @@ class Objective {
   double penalty_value(std::span<const double> theta) const;
   /// Mean weighted loss at the cached margins.
   double cached_loss() const;
-  /// Margins z_i of the last evaluation.
+  /// Margins z_i of the last evaluation (empty before the first).
   std::span<const double> margins() const { return margins_; }
   /// Whether the passes are shared with a helper thread (data below OpenMP's
   /// threshold, in 4 partitions or more, 2 threads or more allowed); the

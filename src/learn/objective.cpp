@@ -61,10 +61,6 @@ std::ptrdiff_t signed_size(std::size_t n) { return static_cast<std::ptrdiff_t>(n
 
 Objective::Objective(const DataView& data, Loss loss, Penalty penalty)
     : data_(data), loss_(loss), penalty_(penalty), weight_sum_(0.0) {
-  // The per-row arrays go on huge pages (core/huge_pages.hpp): on a small data
-  // set their page faults were a noticeable part of a whole fit.
-  core::reserve_on_huge_pages(margins_, data_.rows());
-  margins_.resize(data_.rows());
   for (std::size_t i = 0; i < data_.rows(); ++i) weight_sum_ += data_.weight(i);
   const std::size_t by_rows = std::max<std::size_t>(1, data_.rows() / kRowsPerPartition);
   const std::size_t by_memory = std::max<std::size_t>(1, kMaxBufferDoubles / (data_.num_features + 1));
@@ -175,6 +171,10 @@ double Objective::partitioned_transpose(const Coefficient& coefficient, std::spa
 
 void Objective::compute_margins(std::span<const double> theta) {
   tails_current_ = false;
+  // The per-row arrays are made when first needed (value_at() needs none),
+  // on huge pages where large (core/huge_pages.hpp).
+  core::reserve_on_huge_pages(margins_, data_.rows());
+  margins_.resize(data_.rows());
   margins_of(theta, margins_);
 }
 
@@ -214,6 +214,19 @@ double Objective::cached_loss() const {
 double Objective::value(std::span<const double> theta) {
   compute_margins(theta);
   return cached_loss() + penalty_value(theta);
+}
+
+double Objective::value_at(std::span<const double> theta) const {
+  // The margins of margins_of() and the sums of cached_loss(), in the same
+  // partitions and order; loss_value() has the bits of the one-exp forms
+  // that cached_loss() uses for cross-entropy (loss.hpp).
+  const double bias = theta[data_.num_features];
+  const double total = partitioned_sum([&](std::size_t i) {
+    const auto r = core::row(data_, i);
+    const double z = core::sparse_dot(r.indices, r.values, r.count, theta.data()) + bias;
+    return data_.weight(i) * loss_value(loss_, z, data_.labels[i]);
+  });
+  return (weight_sum_ > 0.0 ? total / weight_sum_ : 0.0) + penalty_value(theta);
 }
 
 void Objective::gradient(std::span<const double> theta, std::span<double> gradient) const {

@@ -140,12 +140,12 @@ Status full_batch_checkpoint(const SolverInput& input, std::span<const double> t
   return {};
 }
 
-EpochMonitor::EpochMonitor(const SolverInput& input, Objective& objective, double tol)
+EpochMonitor::EpochMonitor(const SolverInput& input, const Objective& objective, double tol)
     : input_(input),
       objective_(objective),
       tol_(tol),
       every_epoch_((input.progress != nullptr && *input.progress) || (tol > 0.0 && input.valid == nullptr)),
-      start_objective_(every_epoch_ ? objective.value(input.theta0) : 0.0),
+      start_objective_(every_epoch_ ? objective.value_at(input.theta0) : 0.0),
       best_monitored_(std::numeric_limits<double>::infinity()),
       previous_objective_(std::numeric_limits<double>::infinity()) {}
 
@@ -161,7 +161,7 @@ Result<bool> EpochMonitor::end_epoch(std::size_t epoch, std::span<const double> 
                                      TrainReport& report) {
   last_epoch_ = epoch;
   objective_current_ = every_epoch_;
-  if (every_epoch_) train_objective_ = objective_.value(theta);
+  if (every_epoch_) train_objective_ = objective_.value_at(theta);
   if (!std::isfinite(train_objective_) || !all_finite(theta)) {
     return divergence_error(epoch, "epoch", "try a smaller --learning-rate");
   }
@@ -187,7 +187,7 @@ Result<bool> EpochMonitor::end_epoch(std::size_t epoch, std::span<const double> 
 
 Result<double> EpochMonitor::final_objective(std::span<const double> theta) {
   if (!objective_current_) {
-    train_objective_ = objective_.value(theta);
+    train_objective_ = objective_.value_at(theta);
     objective_current_ = true;
     if (!std::isfinite(train_objective_)) {
       return divergence_error(last_epoch_, "epoch", "try a smaller --learning-rate");

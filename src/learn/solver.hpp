@@ -104,7 +104,7 @@ class CheckpointClock {
 /// report, after the last epoch. The model is the same either way.
 class EpochMonitor {
  public:
-  EpochMonitor(const SolverInput& input, Objective& objective, double tol);
+  EpochMonitor(const SolverInput& input, const Objective& objective, double tol);
   /// Registers the checkpointed members (best_monitored,
   /// epochs_without_improvement, previous_objective, rising, train_objective).
   void add_to(SolverState& state);
@@ -118,7 +118,7 @@ class EpochMonitor {
 
  private:
   const SolverInput& input_;
-  Objective& objective_;
+  const Objective& objective_;
   double tol_;
   bool every_epoch_;
   double start_objective_;
