@@ -157,15 +157,61 @@ TEST(Loss, CurvatureMatchesDerivativeOfDerivativeForCrossEntropy) {
 // the Objective computes cross-entropy's value, derivative and curvature at
 // a margin from one exp_tail(z): the same bits as the plain forms for every
 // z, the signed zeros and the far tails included.
-TEST(Loss, OneExpFormsHaveTheBitsOfThePlainOnes) {
-  std::vector<double> zs = {0.0, -0.0, 1e-300, -1e-300, 36.0, -36.0, 37.5, 708.0, -708.0, 745.0, -745.0, 800.0, -800.0, 1e300, -1e300};
+// 200,000 margins in [-40, 40] and [-800, 800], and the edges.
+std::vector<double> margins_for_bit_tests() {
+  std::vector<double> zs = {0.0, -0.0, 1e-300, -1e-300, 36.0, -36.0, 37.5, 708.0, -708.0, 745.0, -745.0, 800.0, -800.0, 1e300, -1e300,
+                            std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
   std::uint64_t state = 12345;
   for (int k = 0; k < 200000; ++k) {
     state = state * 6364136223846793005ULL + 1442695040888963407ULL;
     const double unit = static_cast<double>(state >> 11) * 0x1.0p-53;  // [0, 1)
     zs.push_back((unit - 0.5) * (k % 2 == 0 ? 80.0 : 1600.0));
   }
-  for (const double z : zs) {
+  return zs;
+}
+
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+// The textbook two-branch forms, with their branches.
+double branchy_sigmoid(double z) {
+  if (z >= 0) return 1.0 / (1.0 + std::exp(-z));
+  const double e = std::exp(z);
+  return e / (1.0 + e);
+}
+double branchy_derivative(Loss loss, double z, double y) {
+  if (loss == Loss::kCrossEntropy) return y > 0.5 ? -branchy_sigmoid(-z) : branchy_sigmoid(z);
+  const double m = y > 0.5 ? -z : z;
+  const double r = branchy_sigmoid(m);
+  const double d = 2.0 * r * r * branchy_sigmoid(-m);
+  return y > 0.5 ? -d : d;
+}
+double branchy_value(Loss loss, double z, double y) {
+  const double m = y > 0.5 ? -z : z;
+  if (loss == Loss::kCrossEntropy) return std::fmax(m, 0.0) + std::log1p(std::exp(-std::fabs(m)));
+  const double r = branchy_sigmoid(m);
+  return r * r;
+}
+
+// The sigmoid, the losses and their derivatives take no branch on the sign
+// of z or on the label, with the bits of the forms that do; NaN stays NaN.
+TEST(Loss, BranchFreeFormsHaveTheBitsOfTheTwoBranchOnes) {
+  for (const double z : margins_for_bit_tests()) {
+    ASSERT_TRUE(same_bits(sigmoid(z), branchy_sigmoid(z))) << z;
+    for (const Loss loss : {Loss::kCrossEntropy, Loss::kSquaredError}) {
+      for (const double y : {0.0, 1.0}) {
+        ASSERT_TRUE(same_bits(loss_derivative(loss, z, y), branchy_derivative(loss, z, y))) << z << " " << y;
+        ASSERT_TRUE(same_bits(loss_value(loss, z, y), branchy_value(loss, z, y))) << z << " " << y;
+      }
+    }
+  }
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_TRUE(std::isnan(sigmoid(nan)));
+  EXPECT_TRUE(std::isnan(loss_derivative(Loss::kCrossEntropy, nan, 1.0)));
+  EXPECT_TRUE(std::isnan(loss_value(Loss::kSquaredError, nan, 0.0)));
+}
+
+TEST(Loss, OneExpFormsHaveTheBitsOfThePlainOnes) {
+  for (const double z : margins_for_bit_tests()) {
     const double p = sigmoid(z) * sigmoid(-z);
     const double cross_entropy = loss_curvature(Loss::kCrossEntropy, z, 1.0);
     const double squared = loss_curvature(Loss::kSquaredError, z, 0.0);

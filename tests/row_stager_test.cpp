@@ -52,7 +52,7 @@ TEST(RowStager, GivesTheRowsOfTheOrderForEveryBatchSize) {
   // and 1000 read the data directly.
   for (const Staging staging : {Staging::kAlways, Staging::kNever, Staging::kAuto})
   for (const std::size_t batch : {std::size_t{1}, std::size_t{7}, std::size_t{64}, std::size_t{65}, std::size_t{1000}}) {
-    SCOPED_TRACE(testing::Message() << "batch " << batch << ", staging " << static_cast<int>(staging));
+    SCOPED_TRACE(::testing::Message() << "batch " << batch << ", staging " << static_cast<int>(staging));
     core::RowStager stager(view, order, batch, staging);
     // These 1000 rows fit in any level-2 cache: kAuto reads them in place.
     EXPECT_EQ(stager.staging(), staging == Staging::kAlways && batch <= core::RowStager::kMaxStagedBatch);
