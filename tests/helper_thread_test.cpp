@@ -3,6 +3,7 @@
 #include "core/helper_thread.hpp"
 
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <atomic>
 #include <chrono>
@@ -89,6 +90,33 @@ TEST(HelperThread, StopsWhetherItRanOrNot) {
     helper.run(3, [&](std::size_t) { calls.fetch_add(1); });
     EXPECT_EQ(calls.load(), 3);
   }
+}
+
+TEST(HelperThread, IsPinnedNowhereOnceItRuns) {
+  // The helper starts away from its creator's CPU, then takes back the
+  // process's whole CPU set: a part it runs sees that set.
+  cpu_set_t process_cpus;
+  ASSERT_EQ(::sched_getaffinity(0, sizeof process_cpus, &process_cpus), 0);
+  HelperThread helper;
+  const std::thread::id caller = std::this_thread::get_id();
+  std::atomic<bool> seen{false};
+  cpu_set_t helper_cpus;
+  CPU_ZERO(&helper_cpus);
+  // Parts long enough for a helper that wakes late to take one; the bound
+  // only stops the test on a machine that never runs the helper.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!seen.load() && std::chrono::steady_clock::now() < give_up) {
+    helper.run(4, [&](std::size_t) {
+      if (std::this_thread::get_id() != caller && !seen.load()) {
+        ::sched_getaffinity(0, sizeof helper_cpus, &helper_cpus);
+        seen.store(true);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    });
+  }
+  if (CPU_COUNT(&process_cpus) < 2 && !seen.load()) GTEST_SKIP() << "one CPU: the helper may never run a part";
+  ASSERT_TRUE(seen.load()) << "the helper took no part in 30 s";
+  EXPECT_TRUE(CPU_EQUAL(&helper_cpus, &process_cpus)) << "the helper's CPU set is not the process's";
 }
 
 }  // namespace

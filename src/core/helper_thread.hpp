@@ -20,13 +20,15 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <thread>
+#include <pthread.h>
+#include <sched.h>
 
 namespace logreg::core {
 
 class HelperThread {
  public:
-  /// Starts the helper thread (it sleeps until the first run()).
+  /// Starts the helper thread (it sleeps until the first run()). Throws
+  /// std::system_error when no thread can be made.
   HelperThread();
   /// Stops and joins the helper.
   ~HelperThread();
@@ -69,7 +71,11 @@ class HelperThread {
   const void* job_ = nullptr;
   Call call_ = nullptr;
   std::uint32_t epoch_ = 0;  // the caller's count of runs
-  std::thread thread_;
+  // The process's CPUs, which the helper takes back once it runs when it
+  // was started away from its creator's CPU (`placed_`).
+  cpu_set_t process_cpus_;
+  bool placed_ = false;
+  pthread_t thread_;
 };
 
 }  // namespace logreg::core

@@ -44,16 +44,16 @@ constexpr std::size_t kMaxBufferDoubles = std::size_t{32} << 20;  // 256 MiB of 
 // free. Such passes use the helper thread instead.
 constexpr std::size_t kParallelNonzeros = std::size_t{1} << 20;
 // From this many non-zeros (and with 2 threads or more allowed) passes
-// below kParallelNonzeros are shared with a helper thread; smaller passes
-// take tens of microseconds, about the cost of waking it.
-constexpr std::size_t kHelperNonzeros = std::size_t{1} << 16;
-// ... and only with this many partitions or more, so that a helper that
-// wakes late still finds partitions to take. With 2 (wide sets of a few
-// thousand rows: reuters_grain, fine_foods) the caller had usually
-// finished both before the helper ran, and the thread's start and wake-ups
-// made those fits 1 ms slower (20 ms runs); ticdata (8 partitions) went
-// from 44 to 36 ms.
-constexpr std::size_t kHelperPartitions = 4;
+// below kParallelNonzeros are shared with a helper thread. Passes of 16k
+// non-zeros take 20-40 us, and the helper, which spins between them, joins
+// within a microsecond or two: smokeban (27k non-zeros) and spam (48k) went
+// from 3.44 to 2.89 ms and from 4.92 to 4.05 ms a fit, reading included.
+// (These thresholds were 1 << 16 and 4 partitions while the helper could
+// start as much as 4 ms late: see core/helper_thread.cpp.)
+constexpr std::size_t kHelperNonzeros = std::size_t{1} << 14;
+// ... and only with this many partitions or more (there is nothing to
+// share in one). With 2, fine_foods went from 10.5 to 9.4 ms a fit.
+constexpr std::size_t kHelperPartitions = 2;
 
 std::ptrdiff_t signed_size(std::size_t n) { return static_cast<std::ptrdiff_t>(n); }
 
