@@ -426,5 +426,97 @@ TEST(Threads, SmallSetsGiveTheSameBitsWithTheHelperThread) {
   omp_set_num_threads(omp_get_num_procs());
 }
 
+TEST(Hessian, FormedOnlyForFewParametersAndShortRows) {
+  // 24 features, about 3 non-zeros a row: formed. 400 features: not.
+  EXPECT_TRUE(Objective(random_rows(5, 2000, 24, 0.0).view(), Loss::kCrossEntropy, 1e-3).forms_hessian());
+  EXPECT_FALSE(Objective(random_rows(5, 2000, 400, 0.0).view(), Loss::kCrossEntropy, 1e-3).forms_hessian());
+  // Dense rows of 13 (heart_scale): each costs more to add to H than two
+  // products take.
+  EXPECT_FALSE(Objective(load("heart_scale").view(), Loss::kCrossEntropy, 1e-3).forms_hessian());
+}
+
+TEST(Hessian, FormedMatrixGivesTheProductsAndDiagonalOfThePasses) {
+  const Dataset data = random_rows(31, 3000, 24, -0.2);
+  for (Loss loss : {Loss::kCrossEntropy, Loss::kSquaredError}) {
+    for (bool penalize_bias : {false, true}) {
+      Objective formed(data.view(), loss, Penalty{1e-3, 0.0, penalize_bias});
+      Objective passes(data.view(), loss, Penalty{1e-3, 0.0, penalize_bias});
+      ASSERT_TRUE(formed.forms_hessian());
+      passes.set_forms_hessian(false);
+      core::Rng rng(4);
+      const std::size_t n = formed.dimension();
+      std::vector<double> theta(n);
+      std::vector<double> v(n);
+      for (std::size_t j = 0; j < n; ++j) {
+        theta[j] = 2 * rng.uniform() - 1;
+        v[j] = 2 * rng.uniform() - 1;
+      }
+      for (Objective* f : {&formed, &passes}) {
+        f->value(theta);
+        f->prepare_curvature();
+      }
+      std::vector<double> a(n);
+      std::vector<double> b(n);
+      formed.hessian_vector(v, a);
+      passes.hessian_vector(v, b);
+      double scale = 0.0;
+      for (double x : b) scale = std::max(scale, std::fabs(x));
+      for (std::size_t j = 0; j < n; ++j) EXPECT_NEAR(a[j], b[j], 1e-13 * scale) << j;
+      formed.hessian_diagonal(a);
+      passes.hessian_diagonal(b);
+      for (std::size_t j = 0; j < n; ++j) EXPECT_NEAR(a[j], b[j], 1e-13 * std::fabs(b[j])) << j;
+      // Switched off, the products are the passes' again, to the bit.
+      formed.set_forms_hessian(false);
+      formed.prepare_curvature();
+      formed.hessian_vector(v, a);
+      passes.hessian_vector(v, b);
+      EXPECT_EQ(std::memcmp(a.data(), b.data(), n * sizeof(double)), 0);
+    }
+  }
+}
+
+TEST(Hessian, NewtonWithTheFormedMatrixReachesTheOptimum) {
+  const Dataset data = random_rows(37, 5000, 24, -0.3);
+  for (Loss loss : {Loss::kCrossEntropy, Loss::kSquaredError}) {
+    const double l2 = loss == Loss::kCrossEntropy ? 1.0 / static_cast<double>(data.rows()) : 0.05;
+    Objective f(data.view(), loss, l2);
+    ASSERT_TRUE(f.forms_hessian());
+    // (At 1e-10, exact()'s tolerance, the last steps are at rounding level;
+    // squared error's Gauss-Newton steps get there from about 2e-8, with or
+    // without the matrix.)
+    TrainOptions o = exact(Solver::kNewton, l2, loss);
+    o.tol = loss == Loss::kCrossEntropy ? 1e-8 : 1e-7;
+    const Model newton = fit(data, o);
+    const Model lbfgs = fit(data, exact(Solver::kLbfgs, l2, loss));
+    EXPECT_EQ(newton.report.stop_reason, StopReason::kGradientTolerance) << loss_name(loss);
+    // The gradient there, from passes over the data rather than the matrix.
+    std::vector<double> at_zero(f.dimension());
+    std::vector<double> at_newton(f.dimension());
+    f.value_and_gradient(std::vector<double>(f.dimension(), 0.0), at_zero);
+    const double value = f.value_and_gradient(theta_of(newton), at_newton);
+    EXPECT_LE(learn::norm2(at_newton), *o.tol * learn::norm2(at_zero)) << loss_name(loss);
+    EXPECT_NEAR(f.value(theta_of(lbfgs)), value, 1e-12 * value) << loss_name(loss);
+  }
+}
+
+TEST(Threads, FormedHessianGivesTheSameBitsForAnyThreadCount) {
+  // Short rows over 24 features: newton forms H. Once on the helper thread
+  // (under 2^20 non-zeros) and once on OpenMP's threads (over it).
+  for (std::size_t rows : {std::size_t{20000}, std::size_t{400000}}) {
+    const Dataset data = random_rows(41, rows, 24, 0.1);
+    ASSERT_TRUE(Objective(data.view(), Loss::kCrossEntropy, 1e-3).forms_hessian());
+    for (Loss loss : {Loss::kCrossEntropy, Loss::kSquaredError}) {
+      TrainOptions o = exact(Solver::kNewton, 1e-3);
+      o.loss = loss;
+      o.tol = 1e-8;
+      const Model one = fit_on_threads(data, o, 1);
+      const std::string what = std::to_string(data.nonzeros()) + " non-zeros, " + std::string(loss_name(loss));
+      expect_same_bits(one, fit_on_threads(data, o, 2), what + ", 2 threads");
+      expect_same_bits(one, fit_on_threads(data, o, 3), what + ", 3 threads");
+    }
+  }
+  omp_set_num_threads(omp_get_num_procs());
+}
+
 }  // namespace
 }  // namespace logreg

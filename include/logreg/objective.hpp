@@ -74,13 +74,22 @@ class Objective {
   void accept_step(double alpha);
 
   /// Prepares Hessian-vector products at the cached margins: the curvature
-  /// D_i = c_i d2L/dz2 (Gauss-Newton for squared error, always >= 0).
+  /// D_i = c_i d2L/dz2 (Gauss-Newton for squared error, always >= 0), and
+  /// H itself when it is formed (forms_hessian()).
   void prepare_curvature();
-  /// out = H v, H = X^T D X / sum c + l2 I (on the penalised coordinates),
-  /// without forming X^T D X: two passes over the non-zeros.
+  /// out = H v, H = X^T D X / sum c + l2 I (on the penalised coordinates):
+  /// two passes over the non-zeros, or a product with the formed matrix.
   void hessian_vector(std::span<const double> v, std::span<double> out) const;
   /// Diagonal of H, for the preconditioner.
   void hessian_diagonal(std::span<double> out) const;
+  /// Whether prepare_curvature() forms H as a dense (d+1) x (d+1) matrix:
+  /// chosen from the data's shape alone, for few parameters and short rows,
+  /// where forming it costs no more than two products without it (see
+  /// objective.cpp). Products then cost (d+1)^2 and no pass over the data.
+  bool forms_hessian() const { return forms_hessian_; }
+  /// Overrides that choice from the next prepare_curvature() on (tests and
+  /// benchmarks compare the two forms); products until then take no matrix.
+  void set_forms_hessian(bool form);
 
   /// The regularisation terms at theta.
   double penalty_value(std::span<const double> theta) const;
@@ -114,6 +123,11 @@ class Objective {
   /// component).
   template <bool kSquares = false, typename Coefficient>
   double partitioned_transpose(const Coefficient& coefficient, std::span<double> out) const;
+  /// hessian_ = X^T D X / sum c + l2 I from curvature_, summed like
+  /// partitioned_transpose(): per-partition matrices added in partition order.
+  void form_hessian();
+  /// The constructor's choice of forms_hessian().
+  bool hessian_pays_off() const;
 
   DataView data_;
   Loss loss_;
@@ -122,6 +136,8 @@ class Objective {
   std::vector<double> margins_;
   std::vector<double> direction_margins_;
   std::vector<double> curvature_;
+  bool forms_hessian_ = false;
+  std::vector<double> hessian_;  // (d+1) x (d+1), row-major; empty when not formed at the curvature
   // Cross-entropy: exp(-|z_i|) of the cached margins, kept by cached_loss()
   // for gradient() and prepare_curvature() at the same margins (one exp per
   // row instead of three); `tails_current_` says they are of margins_.

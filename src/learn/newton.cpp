@@ -13,8 +13,11 @@
 // accepts the step when the actual decrease is at least eta0 = 1e-4 of the
 // predicted one and updates delta with LIBLINEAR's rules.
 //
-// H is never formed: H v = X^T D X v / sum c + l2 v with D_i = c_i L''(z_i),
-// two passes over the non-zeros per CG step. For squared error L'' is the
+// H v = X^T D X v / sum c + l2 v with D_i = c_i L''(z_i): two passes over
+// the non-zeros per CG step, without forming H; or, for few parameters and
+// short rows (Objective::forms_hessian()), a product with H formed once per
+// outer iteration in one pass (the normal equations of IRLS; smokeban's
+// 10 features: 2.6 -> 1.1 products' worth of passes an iteration). For squared error L'' is the
 // Gauss-Newton term 2 (s(1-s))^2 >= 0, so H stays positive semi-definite
 // (the true Hessian of that non-convex loss need not be).
 //

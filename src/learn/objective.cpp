@@ -54,6 +54,9 @@ constexpr std::size_t kHelperNonzeros = std::size_t{1} << 14;
 // ... and only with this many partitions or more (there is nothing to
 // share in one). With 2, fine_foods went from 10.5 to 9.4 ms a fit.
 constexpr std::size_t kHelperPartitions = 2;
+// H is formed as a matrix only for this many parameters or fewer: its
+// per-partition copies stay in the level-1/2 caches.
+constexpr std::size_t kMaxFormedDimension = 64;
 
 std::ptrdiff_t signed_size(std::size_t n) { return static_cast<std::ptrdiff_t>(n); }
 
@@ -71,6 +74,7 @@ Objective::Objective(const DataView& data, Loss loss, Penalty penalty)
   const std::size_t by_width = std::max<std::size_t>(1, data_.nonzeros() / (kNonzerosPerBufferEntry * (data_.num_features + 1)));
   // A power of two, so that 2, 4, 8 or 16 threads share the partitions evenly.
   partitions_ = std::bit_floor(std::min({by_rows, kMaxPartitions, by_memory, by_width}));
+  forms_hessian_ = hessian_pays_off();
   const bool threads = omp_get_max_threads() > 1;
   parallel_ = threads && data_.nonzeros() >= kParallelNonzeros;
   if (threads && !parallel_ && partitions_ >= kHelperPartitions && data_.nonzeros() >= kHelperNonzeros) {
@@ -83,6 +87,31 @@ Objective::Objective(const DataView& data, Loss loss, Penalty penalty)
 }
 
 Objective::~Objective() = default;
+
+void Objective::set_forms_hessian(bool form) {
+  forms_hessian_ = form;
+  hessian_.clear();
+}
+
+bool Objective::hessian_pays_off() const {
+  // A row of k non-zeros costs k^2 + k multiply-adds to add to H (all pairs,
+  // and the bias column), against 2 (k + 1) in each Hessian-vector product
+  // without H. Newton's method takes the preconditioner's pass and at least
+  // one product per outer iteration, usually several: H pays off when it
+  // costs at most two products. So do rows of up to 4 non-zeros (smokeban:
+  // 10 features, 3.4 a row). A product with H costs (d+1)^2; it must be
+  // small next to a pass, and so must zeroing and adding the partitions'
+  // matrices.
+  const std::size_t n = dimension();
+  const std::size_t work_of_a_pass = data_.nonzeros() + data_.rows();
+  if (n > kMaxFormedDimension || 2 * n * n > work_of_a_pass || partitions_ * n * n > work_of_a_pass) return false;
+  std::size_t forming_work = 0;
+  for (std::size_t i = 0; i < data_.rows(); ++i) {
+    const auto k = static_cast<std::size_t>(data_.row_offsets[i + 1] - data_.row_offsets[i]);
+    forming_work += k * k + k;
+  }
+  return forming_work <= 2 * (2 * work_of_a_pass);
+}
 
 std::size_t Objective::partition_begin(std::size_t p) const { return data_.rows() * p / partitions_; }
 
@@ -283,10 +312,64 @@ void Objective::prepare_curvature() {
     curvature_[i] = data_.weight(i) * (tails_current_ ? cross_entropy_curvature_from_tail(tails_[i])
                                                        : loss_curvature(loss_, margins_[i], data_.labels[i]));
   });
+  hessian_.clear();
+  if (forms_hessian_) form_hessian();
+}
+
+void Objective::form_hessian() {
+  const std::size_t n = dimension();
+  const std::size_t d = data_.num_features;
+  const std::size_t size = n * n;
+  buffers_.resize(std::max(buffers_.size(), partitions_ * size));
+  for_each_partition([&](std::size_t p) {
+    double* buffer = buffers_.data() + p * size;
+    std::fill(buffer, buffer + size, 0.0);
+    double bias = 0.0;  // in a register, as in partitioned_transpose()
+    const std::size_t end = partition_begin(p + 1);
+    for (std::size_t i = partition_begin(p); i < end; ++i) {
+      const double c = curvature_[i];
+      if (c == 0.0) continue;
+      bias += c;
+      const auto r = core::row(data_, i);
+      for (std::size_t a = 0; a < r.count; ++a) {
+        const double scaled = c * r.values[a];
+        double* line = buffer + static_cast<std::size_t>(r.indices[a]) * n;
+        for (std::size_t b = 0; b < r.count; ++b) line[r.indices[b]] += scaled * r.values[b];
+        line[d] += scaled;
+      }
+    }
+    buffer[d * n + d] = bias;
+  });
+  hessian_.resize(size);
+  for_each_partition([&](std::size_t part) {
+    const std::size_t end = size * (part + 1) / partitions_;
+    for (std::size_t e = size * part / partitions_; e < end; ++e) {
+      double sum = 0.0;
+      for (std::size_t p = 0; p < partitions_; ++p) sum += buffers_[p * size + e];
+      hessian_[e] = sum;
+    }
+  });
+  // The bias row was left to symmetry; scale, and add the penalty.
+  const double inverse_weight = weight_sum_ > 0.0 ? 1.0 / weight_sum_ : 0.0;
+  for (std::size_t j = 0; j < d; ++j) hessian_[d * n + j] = hessian_[j * n + d];
+  for (double& entry : hessian_) entry *= inverse_weight;
+  for (std::size_t j = 0; j < n; ++j) {
+    if (penalized(j)) hessian_[j * n + j] += penalty_.l2;
+  }
 }
 
 void Objective::hessian_vector(std::span<const double> v, std::span<double> out) const {
   const std::size_t d = data_.num_features;
+  if (!hessian_.empty()) {
+    const std::size_t n = dimension();
+    for (std::size_t j = 0; j < n; ++j) {
+      const double* line = hessian_.data() + j * n;
+      double sum = 0.0;
+      for (std::size_t k = 0; k < n; ++k) sum += line[k] * v[k];
+      out[j] = sum;
+    }
+    return;
+  }
   const double inverse_weight = weight_sum_ > 0.0 ? 1.0 / weight_sum_ : 0.0;
   const double bias_out = partitioned_transpose(
       [&](std::size_t i) {
@@ -301,6 +384,10 @@ void Objective::hessian_vector(std::span<const double> v, std::span<double> out)
 
 void Objective::hessian_diagonal(std::span<double> out) const {
   const std::size_t d = data_.num_features;
+  if (!hessian_.empty()) {
+    for (std::size_t j = 0; j <= d; ++j) out[j] = hessian_[j * (d + 1) + j];
+    return;
+  }
   const double inverse_weight = weight_sum_ > 0.0 ? 1.0 / weight_sum_ : 0.0;
   const double bias_out = partitioned_transpose<true>([this](std::size_t i) { return curvature_[i]; }, out);
   for (std::size_t j = 0; j < d; ++j) out[j] = out[j] * inverse_weight + penalty_.l2;
