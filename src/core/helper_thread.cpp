@@ -1,6 +1,5 @@
 #include "core/helper_thread.hpp"
 
-#include <cerrno>
 #include <system_error>
 
 namespace logreg::core {
@@ -38,11 +37,12 @@ HelperThread::HelperThread() {
   CPU_ZERO(&process_cpus_);
   const int here = ::sched_getcpu();
   pthread_attr_t attributes;
-  if (::pthread_attr_init(&attributes) != 0) throw std::system_error(ENOMEM, std::generic_category(), "pthread_attr_init");
-  cpu_set_t elsewhere;
+  if (const int failed = ::pthread_attr_init(&attributes); failed != 0) {
+    throw std::system_error(failed, std::generic_category(), "pthread_attr_init");
+  }
   if (::sched_getaffinity(0, sizeof process_cpus_, &process_cpus_) == 0 && here >= 0 && here < CPU_SETSIZE &&
       CPU_ISSET(here, &process_cpus_) && CPU_COUNT(&process_cpus_) > 1) {
-    elsewhere = process_cpus_;
+    cpu_set_t elsewhere = process_cpus_;
     CPU_CLR(here, &elsewhere);
     placed_ = ::pthread_attr_setaffinity_np(&attributes, sizeof elsewhere, &elsewhere) == 0;
   }
