@@ -23,7 +23,9 @@
 #include <fmt/core.h>
 #include <map>
 #include <optional>
+#include <initializer_list>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "logreg/data_cache.hpp"
@@ -539,6 +541,19 @@ int run_info(InfoArgs& args) {
   return kExitOk;
 }
 
+/// The first word of argv that names one of `commands` (empty when none
+/// does). The options before it are the app's own (--threads N, --help,
+/// --version), none of whose values can be a command's name.
+std::string_view named_command(int argc, char** argv, std::initializer_list<std::string_view> commands) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view word = argv[i];
+    for (std::string_view command : commands) {
+      if (word == command) return command;
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -559,136 +574,156 @@ int main(int argc, char** argv) {
                  "identical for any count")
       ->check(CLI::NonNegativeNumber);
 
+  // Only the options of the command that argv names are built (all of them
+  // when it names none, for `logreg --help` and usage errors): CLI11 checks
+  // each new option's names against all its command's options, and building
+  // every command's took a twentieth of a small fit's run.
+  const std::string_view named = named_command(argc, argv, {"train", "predict", "eval", "gradcheck", "info"});
+  const auto wanted = [&named](std::string_view name) { return named.empty() || named == name; };
+
   TrainArgs train;
   auto* train_cmd = app.add_subcommand("train", "Train a model and write it as JSON");
-  train_cmd->add_option("DATA", train.data, "Training data (LIBSVM or CSV)")->required();
-  train_cmd->add_option("-o,--output", train.model, "Model file to write (atomically)")->required();
-  train_cmd->add_option("--loss", train.loss, "bce: cross-entropy; se: squared error (sigmoid(z) - y)^2")
-      ->check(CLI::IsMember({"bce", "se"}))
-      ->capture_default_str();
-  train_cmd->add_option("--solver", train.solver,
-                        "sgd: stochastic/mini-batch; gd: full-batch gradient descent; lbfgs: L-BFGS (OWL-QN with "
-                        "--l1); newton: trust-region Newton-CG")
-      ->check(CLI::IsMember({"sgd", "gd", "lbfgs", "newton"}))
-      ->capture_default_str();
-  train_cmd->add_option("--epochs", train.options.epochs, "Passes over the data at most")->capture_default_str();
-  train_cmd->add_option("--batch-size", train.options.batch_size, "Examples per update (1: SGD, n: full batch)")
-      ->capture_default_str();
-  train_cmd->add_option("--learning-rate", train.options.learning_rate, "eta0 of the constant/invscaling schedules")
-      ->capture_default_str();
-  train_cmd->add_option("--schedule", train.schedule,
-                        "constant: eta0; invscaling: eta0/t^power_t; optimal: 1/(l2 (t0+t-1)) (needs --l2); multiplies the per-coordinate steps")
-      ->check(CLI::IsMember({"constant", "invscaling", "optimal"}))
-      ->capture_default_str();
-  train_cmd->add_option("--power-t", train.options.power_t, "Exponent of invscaling")->capture_default_str();
-  train_cmd->add_option("--adaptive", train.adaptive,
-                        "Per-coordinate SGD steps: normalized (scale-invariant, VW-style), adagrad, off (the note's SGD)")
-      ->check(CLI::IsMember({"off", "adagrad", "normalized"}))
-      ->capture_default_str();
-  train_cmd->add_flag("--average,!--no-average", train.options.average,
-                      "SGD: Polyak-Ruppert averaging of the iterates from epoch --average-start on (default on)");
-  train_cmd->add_option("--average-start", train.options.average_start,
-                        "SGD: first epoch averaged (1: from the first update; the last epoch when there are fewer)")
-      ->capture_default_str();
-  train_cmd->add_option("--shards", train.shards,
-                        "SGD: learn from K shards of each epoch in parallel, mixed at its end (1: sequential; auto: 2 "
-                        "from 2^22 non-zeros, else 1); the result depends on K, not on --threads")
-      ->capture_default_str();
-  train_cmd->add_option("--standardize", train.standardize,
-                        "SGD: centre and scale dense columns, scale sparse ones (auto: when dense columns are uncentred or scales differ >10x)")
-      ->check(CLI::IsMember({"auto", "on", "off"}))
-      ->capture_default_str();
-  CLI::Option* l2_option =
-      train_cmd->add_option("--l2", train.options.l2, "L2 penalty: objective = mean loss + (l2/2)||w||^2 + l1||w||_1");
-  CLI::Option* l1_option = train_cmd->add_option("--l1", train.options.l1, "L1 penalty l1 ||w||_1 (solvers lbfgs, gd, sgd)");
-  CLI::Option* c_option = train_cmd->add_option(
-      "--C", train.C,
-      "LIBLINEAR's C: sets l2 = (1 - r)/(C sum c) and l1 = r/(C sum c), r = --l1-ratio (default 1 when neither --l2 nor --l1 is given)");
-  train_cmd->add_option("--l1-ratio", train.options.l1_ratio, "With --C: share of L1 in the penalty (0: L2, 1: L1)")
-      ->capture_default_str();
-  train_cmd->add_flag("--penalize-bias", train.options.penalize_bias,
-                      "Penalise the bias like a weight (LIBLINEAR's -B 1 convention)");
-  train_cmd->add_option("--max-iter", train.options.max_iter, "Full-batch solvers: iterations at most")
-      ->capture_default_str();
-  train_cmd->add_option("--class-weight", train.class_weight,
-                        "balanced (n / (2 n_class)) or W0,W1: multiply each example's weight by its class's");
-  train_cmd->add_option("--weights", train.weights_file, "Per-example weights, one per line, for any data format (CSV can use --weight-column)");
-  train_cmd->add_option("--init", train.init, "Warm start from this model file");
-  train_cmd->add_option("--checkpoint", train.checkpoint,
-                        "Checkpoint file (default MODEL.checkpoint), written atomically on SIGINT/SIGTERM and every "
-                        "--checkpoint-every epochs");
-  train_cmd->add_option("--checkpoint-every", train.checkpoint_every,
-                        "Write a checkpoint every N epochs (SGD) or iterations, or every Ns seconds (e.g. 600s); "
-                        "0: only when interrupted")
-      ->capture_default_str();
-  train_cmd->add_option("--resume", train.resume,
-                        "Continue from a checkpoint with its options; SGD ends bit-identical to an uninterrupted run");
-  train_cmd->add_option("--seed", train.options.seed, "Seed of the per-epoch shuffle")->capture_default_str();
-  train_cmd->add_option("--valid", train.valid, "Validation data, monitored each epoch (drives early stopping)");
-  train_cmd->add_option("--tol", train.tol,
-                        "sgd: stop when the loss improves by less than this for --n-iter-no-change epochs (default "
-                        "1e-4, 0: never); others: stop when ||grad|| <= tol ||grad at w = 0|| (default LIBLINEAR's "
-                        "0.01 min(#pos,#neg)/n)");
-  train_cmd->add_option("--n-iter-no-change", train.options.n_iter_no_change, "Epochs without improvement")
-      ->capture_default_str();
-  train_cmd->add_flag("-q,--quiet", train.quiet, "No progress lines");
-  add_data_options(train_cmd, train.data_options);
-  add_weight_column_option(train_cmd, train.data_options);
-  train_cmd->footer(
-      "Examples:\n"
-      "  logreg train train.svm -o model.json\n"
-      "  logreg train train.svm -o model.json --loss se --epochs 50 --learning-rate 0.5\n"
-      "  logreg train train.csv -o model.json --label-column outcome --valid test.csv\n"
-      "  logreg train train.svm -o model.json --l2 1e-3 --schedule optimal --batch-size 32\n"
-      "  logreg train train.svm -o model.json --solver newton --C 1 --penalize-bias\n"
-      "  logreg train train.svm -o model.json --solver lbfgs --C 1 --l1-ratio 1\n"
-      "  logreg train train.csv -o model.json --solver lbfgs --C 10 --weight-column w --class-weight balanced");
+  CLI::Option* l2_option = nullptr;
+  CLI::Option* l1_option = nullptr;
+  CLI::Option* c_option = nullptr;
+  if (wanted("train")) {
+    train_cmd->add_option("DATA", train.data, "Training data (LIBSVM or CSV)")->required();
+    train_cmd->add_option("-o,--output", train.model, "Model file to write (atomically)")->required();
+    train_cmd->add_option("--loss", train.loss, "bce: cross-entropy; se: squared error (sigmoid(z) - y)^2")
+        ->check(CLI::IsMember({"bce", "se"}))
+        ->capture_default_str();
+    train_cmd->add_option("--solver", train.solver,
+                          "sgd: stochastic/mini-batch; gd: full-batch gradient descent; lbfgs: L-BFGS (OWL-QN with "
+                          "--l1); newton: trust-region Newton-CG")
+        ->check(CLI::IsMember({"sgd", "gd", "lbfgs", "newton"}))
+        ->capture_default_str();
+    train_cmd->add_option("--epochs", train.options.epochs, "Passes over the data at most")->capture_default_str();
+    train_cmd->add_option("--batch-size", train.options.batch_size, "Examples per update (1: SGD, n: full batch)")
+        ->capture_default_str();
+    train_cmd->add_option("--learning-rate", train.options.learning_rate, "eta0 of the constant/invscaling schedules")
+        ->capture_default_str();
+    train_cmd->add_option("--schedule", train.schedule,
+                          "constant: eta0; invscaling: eta0/t^power_t; optimal: 1/(l2 (t0+t-1)) (needs --l2); multiplies the per-coordinate steps")
+        ->check(CLI::IsMember({"constant", "invscaling", "optimal"}))
+        ->capture_default_str();
+    train_cmd->add_option("--power-t", train.options.power_t, "Exponent of invscaling")->capture_default_str();
+    train_cmd->add_option("--adaptive", train.adaptive,
+                          "Per-coordinate SGD steps: normalized (scale-invariant, VW-style), adagrad, off (the note's SGD)")
+        ->check(CLI::IsMember({"off", "adagrad", "normalized"}))
+        ->capture_default_str();
+    train_cmd->add_flag("--average,!--no-average", train.options.average,
+                        "SGD: Polyak-Ruppert averaging of the iterates from epoch --average-start on (default on)");
+    train_cmd->add_option("--average-start", train.options.average_start,
+                          "SGD: first epoch averaged (1: from the first update; the last epoch when there are fewer)")
+        ->capture_default_str();
+    train_cmd->add_option("--shards", train.shards,
+                          "SGD: learn from K shards of each epoch in parallel, mixed at its end (1: sequential; auto: 2 "
+                          "from 2^22 non-zeros, else 1); the result depends on K, not on --threads")
+        ->capture_default_str();
+    train_cmd->add_option("--standardize", train.standardize,
+                          "SGD: centre and scale dense columns, scale sparse ones (auto: when dense columns are uncentred or scales differ >10x)")
+        ->check(CLI::IsMember({"auto", "on", "off"}))
+        ->capture_default_str();
+    l2_option =
+        train_cmd->add_option("--l2", train.options.l2, "L2 penalty: objective = mean loss + (l2/2)||w||^2 + l1||w||_1");
+    l1_option = train_cmd->add_option("--l1", train.options.l1, "L1 penalty l1 ||w||_1 (solvers lbfgs, gd, sgd)");
+    c_option = train_cmd->add_option(
+        "--C", train.C,
+        "LIBLINEAR's C: sets l2 = (1 - r)/(C sum c) and l1 = r/(C sum c), r = --l1-ratio (default 1 when neither --l2 nor --l1 is given)");
+    train_cmd->add_option("--l1-ratio", train.options.l1_ratio, "With --C: share of L1 in the penalty (0: L2, 1: L1)")
+        ->capture_default_str();
+    train_cmd->add_flag("--penalize-bias", train.options.penalize_bias,
+                        "Penalise the bias like a weight (LIBLINEAR's -B 1 convention)");
+    train_cmd->add_option("--max-iter", train.options.max_iter, "Full-batch solvers: iterations at most")
+        ->capture_default_str();
+    train_cmd->add_option("--class-weight", train.class_weight,
+                          "balanced (n / (2 n_class)) or W0,W1: multiply each example's weight by its class's");
+    train_cmd->add_option("--weights", train.weights_file, "Per-example weights, one per line, for any data format (CSV can use --weight-column)");
+    train_cmd->add_option("--init", train.init, "Warm start from this model file");
+    train_cmd->add_option("--checkpoint", train.checkpoint,
+                          "Checkpoint file (default MODEL.checkpoint), written atomically on SIGINT/SIGTERM and every "
+                          "--checkpoint-every epochs");
+    train_cmd->add_option("--checkpoint-every", train.checkpoint_every,
+                          "Write a checkpoint every N epochs (SGD) or iterations, or every Ns seconds (e.g. 600s); "
+                          "0: only when interrupted")
+        ->capture_default_str();
+    train_cmd->add_option("--resume", train.resume,
+                          "Continue from a checkpoint with its options; SGD ends bit-identical to an uninterrupted run");
+    train_cmd->add_option("--seed", train.options.seed, "Seed of the per-epoch shuffle")->capture_default_str();
+    train_cmd->add_option("--valid", train.valid, "Validation data, monitored each epoch (drives early stopping)");
+    train_cmd->add_option("--tol", train.tol,
+                          "sgd: stop when the loss improves by less than this for --n-iter-no-change epochs (default "
+                          "1e-4, 0: never); others: stop when ||grad|| <= tol ||grad at w = 0|| (default LIBLINEAR's "
+                          "0.01 min(#pos,#neg)/n)");
+    train_cmd->add_option("--n-iter-no-change", train.options.n_iter_no_change, "Epochs without improvement")
+        ->capture_default_str();
+    train_cmd->add_flag("-q,--quiet", train.quiet, "No progress lines");
+    add_data_options(train_cmd, train.data_options);
+    add_weight_column_option(train_cmd, train.data_options);
+    train_cmd->footer(
+        "Examples:\n"
+        "  logreg train train.svm -o model.json\n"
+        "  logreg train train.svm -o model.json --loss se --epochs 50 --learning-rate 0.5\n"
+        "  logreg train train.csv -o model.json --label-column outcome --valid test.csv\n"
+        "  logreg train train.svm -o model.json --l2 1e-3 --schedule optimal --batch-size 32\n"
+        "  logreg train train.svm -o model.json --solver newton --C 1 --penalize-bias\n"
+        "  logreg train train.svm -o model.json --solver lbfgs --C 1 --l1-ratio 1\n"
+        "  logreg train train.csv -o model.json --solver lbfgs --C 10 --weight-column w --class-weight balanced");
+  }
 
   PredictArgs predict;
   auto* predict_cmd = app.add_subcommand("predict", "Print one prediction per example");
-  predict_cmd->add_option("MODEL", predict.model, "Model file")->required();
-  predict_cmd->add_option("DATA", predict.data, "Data (LIBSVM or CSV)")->required();
-  predict_cmd->add_option("-o,--output", predict.output, "Write predictions here (atomically) instead of stdout");
-  predict_cmd->add_flag("--proba", predict.proba, "Print the probability of the positive class instead of a label");
-  predict_cmd->add_option("--threshold", predict.threshold, "Predict the positive label when sigmoid(z) >= T (default 0.5)");
-  add_data_options(predict_cmd, predict.data_options);
-  predict_cmd->footer(
-      "Examples:\n"
-      "  logreg predict model.json test.svm\n"
-      "  logreg predict model.json test.svm --proba -o probabilities.txt\n"
-      "  logreg predict model.json test.csv --threshold 0.3");
+  if (wanted("predict")) {
+    predict_cmd->add_option("MODEL", predict.model, "Model file")->required();
+    predict_cmd->add_option("DATA", predict.data, "Data (LIBSVM or CSV)")->required();
+    predict_cmd->add_option("-o,--output", predict.output, "Write predictions here (atomically) instead of stdout");
+    predict_cmd->add_flag("--proba", predict.proba, "Print the probability of the positive class instead of a label");
+    predict_cmd->add_option("--threshold", predict.threshold, "Predict the positive label when sigmoid(z) >= T (default 0.5)");
+    add_data_options(predict_cmd, predict.data_options);
+    predict_cmd->footer(
+        "Examples:\n"
+        "  logreg predict model.json test.svm\n"
+        "  logreg predict model.json test.svm --proba -o probabilities.txt\n"
+        "  logreg predict model.json test.csv --threshold 0.3");
+  }
 
   EvalArgs eval;
   auto* eval_cmd = app.add_subcommand("eval", "Print accuracy, precision, recall, F1, log-loss, Brier, AUC");
-  eval_cmd->add_option("MODEL", eval.model, "Model file")->required();
-  eval_cmd->add_option("DATA", eval.data, "Labelled data (LIBSVM or CSV)")->required();
-  eval_cmd->add_flag("--json", eval.json, "One JSON object on stdout");
-  eval_cmd->add_option("--threshold", eval.threshold, "Decision threshold on sigmoid(z) (default 0.5)");
-  add_data_options(eval_cmd, eval.data_options);
-  eval_cmd->footer(
-      "Examples:\n"
-      "  logreg eval model.json test.svm\n"
-      "  logreg eval model.json test.svm --json");
+  if (wanted("eval")) {
+    eval_cmd->add_option("MODEL", eval.model, "Model file")->required();
+    eval_cmd->add_option("DATA", eval.data, "Labelled data (LIBSVM or CSV)")->required();
+    eval_cmd->add_flag("--json", eval.json, "One JSON object on stdout");
+    eval_cmd->add_option("--threshold", eval.threshold, "Decision threshold on sigmoid(z) (default 0.5)");
+    add_data_options(eval_cmd, eval.data_options);
+    eval_cmd->footer(
+        "Examples:\n"
+        "  logreg eval model.json test.svm\n"
+        "  logreg eval model.json test.svm --json");
+  }
 
   GradcheckArgs gradcheck;
   auto* gradcheck_cmd = app.add_subcommand("gradcheck", "Check analytic gradients against finite differences");
-  gradcheck_cmd->add_option("DATA", gradcheck.data, "Data (LIBSVM or CSV)")->required();
-  gradcheck_cmd->add_option("--loss", gradcheck.loss, "bce or se")->check(CLI::IsMember({"bce", "se"}))->capture_default_str();
-  gradcheck_cmd->add_option("--l2", gradcheck.l2, "L2 penalty")->capture_default_str();
-  gradcheck_cmd->add_option("--seed", gradcheck.seed, "Seed of the random points")->capture_default_str();
-  gradcheck_cmd->add_option("--points", gradcheck.points, "Number of random points")->capture_default_str();
-  gradcheck_cmd->add_option("--tolerance", gradcheck.tolerance, "Largest accepted relative error")->capture_default_str();
-  add_data_options(gradcheck_cmd, gradcheck.data_options);
-  gradcheck_cmd->footer(
-      "Examples:\n"
-      "  logreg gradcheck train.svm\n"
-      "  logreg gradcheck train.svm --loss se --l2 0.01");
+  if (wanted("gradcheck")) {
+    gradcheck_cmd->add_option("DATA", gradcheck.data, "Data (LIBSVM or CSV)")->required();
+    gradcheck_cmd->add_option("--loss", gradcheck.loss, "bce or se")->check(CLI::IsMember({"bce", "se"}))->capture_default_str();
+    gradcheck_cmd->add_option("--l2", gradcheck.l2, "L2 penalty")->capture_default_str();
+    gradcheck_cmd->add_option("--seed", gradcheck.seed, "Seed of the random points")->capture_default_str();
+    gradcheck_cmd->add_option("--points", gradcheck.points, "Number of random points")->capture_default_str();
+    gradcheck_cmd->add_option("--tolerance", gradcheck.tolerance, "Largest accepted relative error")->capture_default_str();
+    add_data_options(gradcheck_cmd, gradcheck.data_options);
+    gradcheck_cmd->footer(
+        "Examples:\n"
+        "  logreg gradcheck train.svm\n"
+        "  logreg gradcheck train.svm --loss se --l2 0.01");
+  }
 
   InfoArgs info;
   auto* info_cmd = app.add_subcommand("info", "Print rows, features, non-zeros, label counts and read time");
-  info_cmd->add_option("DATA", info.data, "Data (LIBSVM or CSV)")->required();
-  add_data_options(info_cmd, info.data_options);
-  info_cmd->footer("Examples:\n  logreg info train.svm\n  logreg info train.csv --label-column outcome");
+  if (wanted("info")) {
+    info_cmd->add_option("DATA", info.data, "Data (LIBSVM or CSV)")->required();
+    add_data_options(info_cmd, info.data_options);
+    info_cmd->footer("Examples:\n  logreg info train.svm\n  logreg info train.csv --label-column outcome");
+  }
 
   try {
     app.parse(argc, argv);
@@ -698,7 +733,7 @@ int main(int argc, char** argv) {
   }
 
   if (threads > 0) omp_set_num_threads(threads);
-  train.penalty_given = l2_option->count() + l1_option->count() + c_option->count() > 0;
+  if (l2_option != nullptr) train.penalty_given = l2_option->count() + l1_option->count() + c_option->count() > 0;
   try {
     if (train_cmd->parsed()) return run_train(train);
     if (predict_cmd->parsed()) return run_predict(predict);

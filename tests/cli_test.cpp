@@ -191,6 +191,20 @@ TEST_F(Cli, HelpHasExamplesAndVersionPrints) {
     EXPECT_EQ(r.exit_code, 0) << command;
     EXPECT_NE(r.out.find("Examples:"), std::string::npos) << command;
   }
+  // Each command's help has its own options; the app's lists every command.
+  EXPECT_NE(run(cli() + " train --help").out.find("--penalize-bias"), std::string::npos);
+  EXPECT_NE(run(cli() + " --threads 1 predict --help").out.find("--proba"), std::string::npos);
+  EXPECT_NE(run(cli() + " eval --help").out.find("--json"), std::string::npos);
+  EXPECT_NE(run(cli() + " gradcheck --help").out.find("--points"), std::string::npos);
+  EXPECT_NE(run(cli() + " info --help").out.find("--cache"), std::string::npos);
+  const auto app = run(cli() + " --help");
+  EXPECT_EQ(app.exit_code, 0);
+  for (const char* command : {"train", "predict", "eval", "gradcheck", "info"}) {
+    EXPECT_NE(app.out.find(std::string("\n  ") + command + " "), std::string::npos) << command << " in\n" << app.out;
+  }
+  // A command's options are not another's, whichever words follow.
+  EXPECT_EQ(run(cli() + " info " + quote(train_svm) + " --proba").exit_code, 2);
+  EXPECT_EQ(run(cli() + " info " + quote(train_svm) + " train").exit_code, 2);
   const auto v = run(cli() + " --version");
   EXPECT_EQ(v.exit_code, 0);
   EXPECT_EQ(v.out.rfind("logreg ", 0), 0u) << v.out;
