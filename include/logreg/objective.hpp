@@ -126,6 +126,10 @@ class Objective {
   /// hessian_ = X^T D X / sum c + l2 I from curvature_, summed like
   /// partitioned_transpose(): per-partition matrices added in partition order.
   void form_hessian();
+  /// Doubles per partition buffer of `entries` entries: whole cache lines.
+  static std::size_t buffer_stride(std::size_t entries);
+  /// partitions_ buffers of `stride` doubles each, from a cache line's start.
+  double* partition_buffers(std::size_t stride) const;
   /// The constructor's choice of forms_hessian().
   bool hessian_pays_off() const;
 
