@@ -232,6 +232,24 @@ TEST(Loss, OneExpFormsHaveTheBitsOfThePlainOnes) {
   }
 }
 
+// exp_tail skips exp's underflow path beyond 708, where exp(-|z|) is 0 or
+// a subnormal: the bits of exp for every size, across both of its bounds.
+TEST(Loss, ExpTailHasTheBitsOfExpAcrossTheUnderflow) {
+  std::vector<double> zs = {708.0, std::nextafter(708.0, 0.0), std::nextafter(708.0, 1e9), 745.1332191019411,
+                            746.0, std::nextafter(746.0, 0.0), std::nextafter(746.0, 1e9), 1024.0, 1e6, 1e300,
+                            std::numeric_limits<double>::infinity(), std::numeric_limits<double>::denorm_min()};
+  for (int k = 0; k <= 200000; ++k) zs.push_back(650.0 + 150.0 * k / 200000.0);  // 650 ... 800
+  for (int k = 0; k <= 20000; ++k) zs.push_back(std::ldexp(1.0, -20 + k % 60) * (1.0 + k / 20000.0));
+  for (const double a : zs) {
+    for (const double z : {a, -a}) {
+      ASSERT_TRUE(same_bits(exp_tail(z), std::exp(-std::fabs(z)))) << z;
+      ASSERT_TRUE(same_bits(softplus(z), std::fmax(z, 0.0) + std::log1p(std::exp(-std::fabs(z))))) << z;
+    }
+  }
+  EXPECT_TRUE(std::isnan(exp_tail(std::numeric_limits<double>::quiet_NaN())));
+  EXPECT_TRUE(std::isnan(softplus(std::numeric_limits<double>::quiet_NaN())));
+}
+
 TEST(Loss, SquaredErrorGaussNewtonCurvatureIsNonNegativeAndExact) {
   for (double z : {-30.0, -3.0, 0.0, 0.7, 4.0, 30.0}) {
     const double p = sigmoid(z) * sigmoid(-z);
