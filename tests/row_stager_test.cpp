@@ -80,15 +80,15 @@ TEST(RowStager, GivesTheRowsOfTheOrderForEveryBatchSize) {
   }
 }
 
-TEST(RowStager, AutoStagesSmallBatchesOfDataBeyondHalfTheLevel2Cache) {
+TEST(RowStager, AutoStagesSmallBatchesOfDataBeyondTheLevel2Cache) {
   const long reported = ::sysconf(_SC_LEVEL2_CACHE_SIZE);
   const std::size_t level2 = reported > 0 ? static_cast<std::size_t>(reported) : core::RowStager::kDefaultLevel2Bytes;
   Dataset small = mixed_rows(100);
   std::size_t rows = 100;
-  while (core::RowStager::data_bytes(small.view()) <= level2 / 2) small = mixed_rows(rows *= 2);
+  while (core::RowStager::data_bytes(small.view()) <= level2) small = mixed_rows(rows *= 2);
   const DataView large = small.view();
   const Dataset tiny = mixed_rows(rows / 8);
-  ASSERT_LE(core::RowStager::data_bytes(tiny.view()), level2 / 2);
+  ASSERT_LE(core::RowStager::data_bytes(tiny.view()), level2);
   std::vector<std::size_t> order(rows);
   std::iota(order.begin(), order.end(), std::size_t{0});
   EXPECT_TRUE(core::RowStager(large, order, 1).staging());

@@ -10,11 +10,16 @@
 // misses overlap, and the updates then read the copy from the cache: 3.0 ns
 // per non-zero, with the same bits (the same values in the same order).
 //
-// Data that fits in half the level-2 cache is read where it is: its rows are
-// in the cache already, and the copy only costs. Rows of 3-13 non-zeros then
+// Data that fits in the level-2 cache is read where it is: its rows are in
+// the cache already, and the copy only costs. Rows of 3-13 non-zeros then
 // take 20-25 % less time per plain SGD epoch (spam, smokeban, 0.4-0.6 MB);
-// from 2.4 MB on (the level-2 cache here is 2 MiB) the copy paid, by 1.6-1.7x
-// on 3.6-4.5 MB sets (ticdata, movielens_liked) (docs/benchmarks.md).
+// from 2.4 MB on (the level-2 cache was 2 MiB) the copy paid, by 1.6-1.7x
+// on 3.6-4.5 MB sets (ticdata, movielens_liked) (docs/benchmarks.md). (The
+// rule was half the level-2 cache; on a boot whose processor reports 1 MiB,
+// spam's 0.6 MB were copied, and read in place its epochs took 25 % less.
+// There the copy still paid on ticdata's 3.6 MB, by 7 %, and cost 20-35 % on
+// fine_foods' 2.4 MB and reuters_grain's 1.5 MB: the best size depends on the
+// processor.)
 #pragma once
 
 #include <unistd.h>
@@ -51,7 +56,7 @@ class RowStager {
   static constexpr std::size_t kDefaultLevel2Bytes = std::size_t{1} << 20;
 
   /// Which small batches (up to kMaxStagedBatch) are staged: kAuto those of
-  /// data larger than half the level-2 cache, kAlways all, kNever none.
+  /// data larger than the level-2 cache, kAlways all, kNever none.
   /// Larger batches are never staged.
   enum class Staging { kAuto, kAlways, kNever };
 
@@ -113,7 +118,7 @@ class RowStager {
     if (staging != Staging::kAuto) return staging == Staging::kAlways;
     const long reported = ::sysconf(_SC_LEVEL2_CACHE_SIZE);  // 0 or -1 where unknown
     const std::size_t level2 = reported > 0 ? static_cast<std::size_t>(reported) : kDefaultLevel2Bytes;
-    return data_bytes(data) > level2 / 2;
+    return data_bytes(data) > level2;
   }
 
   /// Where the block starting at `first` ends: about kTargetNonzeros
