@@ -50,12 +50,15 @@ TEST(RowStager, GivesTheRowsOfTheOrderForEveryBatchSize) {
   core::Rng rng(11);
   // Batches of 1 to 64 can be staged (64 is the largest staged batch); 65
   // and 1000 read the data directly.
-  for (const Staging staging : {Staging::kAlways, Staging::kNever, Staging::kAuto})
+  for (const Staging staging : {Staging::kAlways, Staging::kNever, Staging::kAhead, Staging::kAuto})
   for (const std::size_t batch : {std::size_t{1}, std::size_t{7}, std::size_t{64}, std::size_t{65}, std::size_t{1000}}) {
     SCOPED_TRACE(::testing::Message() << "batch " << batch << ", staging " << static_cast<int>(staging));
     core::RowStager stager(view, order, batch, staging);
+    const std::vector<double> per_feature(data.num_features, 0.0);
     // These 1000 rows fit in any level-2 cache: kAuto reads them in place.
     EXPECT_EQ(stager.staging(), staging == Staging::kAlways && batch <= core::RowStager::kMaxStagedBatch);
+    const bool small_batch = batch <= core::RowStager::kMaxStagedBatch;
+    EXPECT_EQ(stager.mode(), !small_batch || staging == Staging::kAuto ? Staging::kNever : staging);
     for (int epoch = 0; epoch < 2; ++epoch) {
       rng.shuffle(std::span<std::size_t>(order));
       stager.new_epoch();
@@ -73,6 +76,7 @@ TEST(RowStager, GivesTheRowsOfTheOrderForEveryBatchSize) {
           }
           ASSERT_EQ(stager.label_at(k), data.labels[order[k]]);
           ASSERT_EQ(stager.weight_at(k), data.weights[order[k]]);
+          stager.prefetch_next(k, per_feature.data());  // reads the next row's indices: within the order only
         }
       }
       EXPECT_EQ(full_rows, data.rows() / 4);
@@ -80,24 +84,41 @@ TEST(RowStager, GivesTheRowsOfTheOrderForEveryBatchSize) {
   }
 }
 
-TEST(RowStager, AutoStagesSmallBatchesOfDataBeyondTheLevel2Cache) {
+TEST(RowStager, AutoReadsInPlaceThenAheadThenStagedAsTheDataGrows) {
   const long reported = ::sysconf(_SC_LEVEL2_CACHE_SIZE);
   const std::size_t level2 = reported > 0 ? static_cast<std::size_t>(reported) : core::RowStager::kDefaultLevel2Bytes;
-  Dataset small = mixed_rows(100);
+  const std::size_t ahead_limit = core::RowStager::kAheadLevel2Multiple * level2;
+  // Doubling from 100 rows: the first set beyond the level-2 cache is at most
+  // twice its size, so within kAheadLevel2Multiple (> 2) of it.
   std::size_t rows = 100;
-  while (core::RowStager::data_bytes(small.view()) <= level2) small = mixed_rows(rows *= 2);
-  const DataView large = small.view();
-  const Dataset tiny = mixed_rows(rows / 8);
+  Dataset tiny = mixed_rows(rows);
+  while (core::RowStager::data_bytes(mixed_rows(rows * 2).view()) <= level2) tiny = mixed_rows(rows *= 2);
+  const Dataset mid = mixed_rows(rows *= 2);
+  std::size_t large_rows = rows;
+  while (core::RowStager::data_bytes(mixed_rows(large_rows).view()) <= ahead_limit) large_rows *= 2;
+  const Dataset large = mixed_rows(large_rows);
   ASSERT_LE(core::RowStager::data_bytes(tiny.view()), level2);
-  std::vector<std::size_t> order(rows);
+  ASSERT_GT(core::RowStager::data_bytes(mid.view()), level2);
+  ASSERT_LE(core::RowStager::data_bytes(mid.view()), ahead_limit);
+  ASSERT_GT(core::RowStager::data_bytes(large.view()), ahead_limit);
+  std::vector<std::size_t> order(large_rows);
   std::iota(order.begin(), order.end(), std::size_t{0});
-  EXPECT_TRUE(core::RowStager(large, order, 1).staging());
-  EXPECT_TRUE(core::RowStager(large, order, core::RowStager::kMaxStagedBatch).staging());
-  EXPECT_FALSE(core::RowStager(large, order, core::RowStager::kMaxStagedBatch + 1).staging());
-  EXPECT_FALSE(core::RowStager(large, order, 1, Staging::kNever).staging());
-  const std::span<const std::size_t> tiny_order(order.data(), tiny.rows());
-  EXPECT_FALSE(core::RowStager(tiny.view(), tiny_order, 1).staging());
-  EXPECT_TRUE(core::RowStager(tiny.view(), tiny_order, 1, Staging::kAlways).staging());
+  const auto order_of = [&](const Dataset& data) { return std::span<const std::size_t>(order.data(), data.rows()); };
+  const std::size_t max_staged = core::RowStager::kMaxStagedBatch;
+
+  EXPECT_EQ(core::RowStager(tiny.view(), order_of(tiny), 1).mode(), Staging::kNever);
+  EXPECT_EQ(core::RowStager(mid.view(), order_of(mid), 1).mode(), Staging::kAhead);
+  EXPECT_EQ(core::RowStager(mid.view(), order_of(mid), max_staged).mode(), Staging::kAhead);
+  EXPECT_EQ(core::RowStager(large.view(), order_of(large), 1).mode(), Staging::kAlways);
+  EXPECT_TRUE(core::RowStager(large.view(), order_of(large), max_staged).staging());
+  // Larger batches are read in place, whatever is asked.
+  for (const Staging asked : {Staging::kAuto, Staging::kAlways, Staging::kAhead}) {
+    EXPECT_EQ(core::RowStager(large.view(), order_of(large), max_staged + 1, asked).mode(), Staging::kNever);
+  }
+  // What is asked is what is done.
+  EXPECT_FALSE(core::RowStager(large.view(), order_of(large), 1, Staging::kNever).staging());
+  EXPECT_EQ(core::RowStager(large.view(), order_of(large), 1, Staging::kAhead).mode(), Staging::kAhead);
+  EXPECT_TRUE(core::RowStager(tiny.view(), order_of(tiny), 1, Staging::kAlways).staging());
 }
 
 }  // namespace

@@ -11,15 +11,19 @@
 // per non-zero, with the same bits (the same values in the same order).
 //
 // Data that fits in the level-2 cache is read where it is: its rows are in
-// the cache already, and the copy only costs. Rows of 3-13 non-zeros then
-// take 20-25 % less time per plain SGD epoch (spam, smokeban, 0.4-0.6 MB);
-// from 2.4 MB on (the level-2 cache was 2 MiB) the copy paid, by 1.6-1.7x
-// on 3.6-4.5 MB sets (ticdata, movielens_liked) (docs/benchmarks.md). (The
-// rule was half the level-2 cache; on a boot whose processor reports 1 MiB,
-// spam's 0.6 MB were copied, and read in place its epochs took 25 % less.
-// There the copy still paid on ticdata's 3.6 MB, by 7 %, and cost 20-35 % on
-// fine_foods' 2.4 MB and reuters_grain's 1.5 MB: the best size depends on the
-// processor.)
+// the cache already, and the copy only costs (plain SGD epochs of spam and
+// smokeban, 0.4-0.6 MB, take 20-25 % less than staged). Data of up to
+// kAheadLevel2Multiple level-2 caches is read where it is too, with the lines
+// of the row kReadAhead positions on requested before its update: the misses
+// are then to the level-3 cache, short, and the copy cost more than it saved.
+// Measured on 2026-12-04 (level-2 cache 1 MiB), 20 plain SGD epochs, ahead
+// against staged: ticdata (3.6 MB) 11.1 against 11.9 ms, fine_foods (2.4 MB)
+// 7.4 against 8.3, reuters_grain (1.5 MB) 3.9 against 4.7, movielens_liked
+// (4.5 MB, 4.7 non-zeros a row) 54.6 against 67.7; synthetic dense rows of
+// 100 features: 6 MB 2.9 against 3.2 ms, 12 MB 6.0 against 6.1, and staged
+// ahead from there (24 MB 13.1 against 12.4 ms, 60 MB 54 against 43); sparse
+// rows of 40 of 2^20 features, 2.4 MB and 9.6 MB: even. The best sizes
+// depend on the processor (docs/benchmarks.md).
 #pragma once
 
 #include <unistd.h>
@@ -55,15 +59,24 @@ class RowStager {
   /// Level-2 cache size assumed where the system does not tell it.
   static constexpr std::size_t kDefaultLevel2Bytes = std::size_t{1} << 20;
 
-  /// Which small batches (up to kMaxStagedBatch) are staged: kAuto those of
-  /// data larger than the level-2 cache, kAlways all, kNever none.
-  /// Larger batches are never staged.
-  enum class Staging { kAuto, kAlways, kNever };
+  /// Up to this many level-2 caches of data, kAuto reads small batches in
+  /// place with rows requested ahead rather than staged.
+  static constexpr std::size_t kAheadLevel2Multiple = 8;
+  /// Positions ahead of the row being read whose lines are requested when
+  /// reading in place with requests ahead (1 and 4 were no better).
+  static constexpr std::size_t kReadAhead = 2;
+
+  /// How small batches (up to kMaxStagedBatch) are read: kAlways staged,
+  /// kNever in place, kAhead in place with the rows kReadAhead on requested
+  /// early; kAuto picks by the data's size: in place within the level-2
+  /// cache, ahead within kAheadLevel2Multiple of it, staged beyond.
+  /// Larger batches are read in place.
+  enum class Staging { kAuto, kAlways, kNever, kAhead };
 
   /// `order` is the epoch order, shuffled in place between epochs.
   RowStager(const DataView& data, std::span<const std::size_t> order, std::size_t batch,
             Staging staging = Staging::kAuto)
-      : data_(data), order_(order), batch_(batch), staging_(wants_staging(data, batch, staging)) {
+      : data_(data), order_(order), batch_(batch), mode_(choose_mode(data, batch, staging)), staging_(mode_ == Staging::kAlways) {
     if (staging_ && data.num_features <= kMaxFullRowFeatures) {
       all_features_.resize(data.num_features);
       for (std::size_t j = 0; j < all_features_.size(); ++j) all_features_[j] = static_cast<FeatureIndex>(j);
@@ -75,6 +88,8 @@ class RowStager {
 
   /// Whether rows are read from the staged copy.
   bool staging() const { return staging_; }
+  /// How rows are read: kAlways (staged), kNever (in place) or kAhead.
+  Staging mode() const { return mode_; }
 
   /// The bytes an epoch reads from the data: indices, values, row offsets,
   /// labels and example weights.
@@ -86,6 +101,11 @@ class RowStager {
   /// Call before reading the batch that starts at position `first`: stages
   /// the next block when the batch lies beyond the current one.
   void prepare(std::size_t first) {
+    if (mode_ == Staging::kAhead) {
+      const std::size_t last = std::min(order_.size(), first + batch_ + kReadAhead);
+      for (std::size_t k = first + kReadAhead; k < last; ++k) prefetch_row(order_[k]);
+      return;
+    }
     if (!staging_ || first < end_) return;
     end_ = block_end(first);
     stage(first, end_);
@@ -103,22 +123,25 @@ class RowStager {
   double weight_at(std::size_t k) const { return staging_ ? weights_[k - first_] : data_.weight(order_[k]); }
 
   /// Requests per_feature[j] for the features j of row order[k + 1] when it
-  /// is staged (its indices are then in the cache): on wide data each is a
-  /// miss that the update chain of row k would otherwise wait for.
+  /// is staged or requested ahead (its indices are then in the cache or on
+  /// their way): on wide data each is a miss that the update chain of row k
+  /// would otherwise wait for.
   template <typename T>
   void prefetch_next(std::size_t k, const T* per_feature) const {
-    if (!staging_ || k + 1 >= end_) return;
+    if (staging_ ? k + 1 >= end_ : mode_ != Staging::kAhead || k + 1 >= order_.size()) return;
     const RowRef next = row_at(k + 1);
     for (std::size_t p = 0; p < next.count; ++p) prefetch_line(per_feature + next.indices[p]);
   }
 
  private:
-  static bool wants_staging(const DataView& data, std::size_t batch, Staging staging) {
-    if (batch > kMaxStagedBatch) return false;
-    if (staging != Staging::kAuto) return staging == Staging::kAlways;
+  static Staging choose_mode(const DataView& data, std::size_t batch, Staging staging) {
+    if (batch > kMaxStagedBatch) return Staging::kNever;
+    if (staging != Staging::kAuto) return staging;
     const long reported = ::sysconf(_SC_LEVEL2_CACHE_SIZE);  // 0 or -1 where unknown
     const std::size_t level2 = reported > 0 ? static_cast<std::size_t>(reported) : kDefaultLevel2Bytes;
-    return data_bytes(data) > level2;
+    const std::size_t bytes = data_bytes(data);
+    if (bytes <= level2) return Staging::kNever;
+    return bytes <= kAheadLevel2Multiple * level2 ? Staging::kAhead : Staging::kAlways;
   }
 
   /// Where the block starting at `first` ends: about kTargetNonzeros
@@ -166,6 +189,12 @@ class RowStager {
     }
   }
 
+  /// Requests row i's indices, values and label.
+  void prefetch_row(std::size_t i) const {
+    prefetch(row(data_, i));
+    prefetch_line(data_.labels.data() + i);
+  }
+
   void prefetch(const RowRef& r) const {
     constexpr std::size_t kLine = 64;
     const auto* index_bytes = reinterpret_cast<const char*>(r.indices);
@@ -178,6 +207,7 @@ class RowStager {
   const DataView& data_;
   std::span<const std::size_t> order_;
   std::size_t batch_;
+  Staging mode_;
   bool staging_;
   std::size_t first_ = 0;  // position of the staged block's first row
   std::size_t end_ = 0;    // position after its last row
