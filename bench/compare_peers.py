@@ -9,8 +9,12 @@ Usage:
 For each dataset (a folder with train.svm and test.svm: by default the larger shared sets
 spam, ticdata, smokeban, fine_foods, movielens_liked and reuters_grain from --data-dir,
 plus every synthetic_* folder of bench/make_synthetic.py found in --synthetic), every tool
-is run --repeats times, the repeats interleaved (repeat 1 of every tool, then repeat 2, ...
-so a change in the machine's load hits all tools alike). Repeat 1 runs under
+is run --repeats times, the repeats interleaved within each group of tools compared with
+each other (the full-batch group newton, liblinear, lbfgs, then the SGD group: repeat 1 of
+every tool of the group, then repeat 2, ... so a change in the machine's load hits them
+alike; a run right after scikit-learn's 100 MB Python process ends took longer, which in
+one sequence of all tools had put newton at 0.56x LIBLINEAR on smokeban, and spam at 0.47x;
+in groups 0.45x and 0.40x). Repeat 1 runs under
 `/usr/bin/time -v` for the peak RSS (and warms the page cache); the others are started
 directly, and the wall time is their median (repeat 1's with a single run):
 
@@ -47,16 +51,19 @@ import json
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 DEFAULT_SETS = ["spam", "ticdata", "smokeban", "fine_foods", "movielens_liked", "reuters_grain"]
 ALL_TOOLS = ["newton", "liblinear", "lbfgs", "sgd", "sgd_sequential", "sgd_plain", "sklearn_sgd"]
+FULL_BATCH_TOOLS = ("newton", "liblinear", "lbfgs")
 LOGREG_TOOLS = ("newton", "sgd", "sgd_sequential", "sgd_plain")
 LABELS = {
     "newton": "logreg newton",
@@ -137,16 +144,34 @@ def timed(cmd, time_file, env=None, timeout=None, memory=True):
 
     With `memory` the command runs under /usr/bin/time -v, whose report gives the peak RSS
     (the process's own: a child started straight from this script would report this
-    Python's resident size as its own). Without it the command is started directly: the
-    extra process and the pipe cost 3-6 ms per run here, which pulled the ratios of runs of
+    Python's resident size as its own). Without it the command is started directly, by
+    posix_spawn with its output to files, and reaped by os.wait4 (as bench/alternate.py
+    does): /usr/bin/time costs 3-6 ms per run here, which pulled the ratios of runs of
     20-100 ms towards 1 (reuters_grain: 26 ms against LIBLINEAR's 49 through /usr/bin/time,
-    20 against 44 started directly)."""
+    20 against 44 started directly), and subprocess.run's pipe for stderr another 0.5-1 ms
+    (newton/LIBLINEAR through it: spam 0.53, smokeban 0.69; spawned: 0.47, 0.56)."""
     if not memory:
-        start = time.perf_counter()
-        proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, timeout=timeout)
-        wall = time.perf_counter() - start
-        if proc.returncode != 0:
-            raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.decode()[-2000:]}")
+        with open(os.devnull, "wb") as devnull, tempfile.TemporaryFile() as errors:
+            # A timer, started before the clock, kills a run past the timeout; the
+            # wait itself blocks, so it returns as the child ends.
+            child = []
+            watchdog = threading.Timer(timeout, lambda: child and os.kill(child[0], signal.SIGKILL)) if timeout else None
+            if watchdog:
+                watchdog.start()
+            start = time.perf_counter()
+            child.append(os.posix_spawnp(cmd[0], cmd, env if env is not None else os.environ,
+                                         file_actions=[(os.POSIX_SPAWN_DUP2, devnull.fileno(), 1),
+                                                       (os.POSIX_SPAWN_DUP2, errors.fileno(), 2)]))
+            _, status, _ = os.wait4(child[0], 0)
+            wall = time.perf_counter() - start
+            if watchdog:
+                watchdog.cancel()
+            if timeout and wall >= timeout and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
+                raise subprocess.TimeoutExpired(cmd, timeout)
+            code = os.waitstatus_to_exitcode(status)
+            if code != 0:
+                errors.seek(0)
+                raise RuntimeError(f"{' '.join(cmd)} failed ({code}): {errors.read().decode(errors='replace')[-2000:]}")
         return wall, None
     start = time.perf_counter()
     proc = subprocess.run(["/usr/bin/time", "-v", "-o", time_file] + cmd, stdout=subprocess.DEVNULL,
@@ -200,8 +225,9 @@ def run_dataset(name, folder, args, work, has_plain_flags):
     log(f"== {name}: {n} rows, {size / 1e6:.1f} MB")
     runs = {tool: [] for tool in args.tools}
     models = {}
-    for rep in range(args.repeats):
-        for tool in args.tools:
+    groups = [[t for t in args.tools if t in FULL_BATCH_TOOLS], [t for t in args.tools if t not in FULL_BATCH_TOOLS]]
+    for group, rep in ((g, r) for g in groups for r in range(args.repeats)):
+        for tool in group:
             if rep >= args.max_repeats.get(tool, args.repeats):
                 continue
             model = os.path.join(work, f"{name}.{tool}.model")
@@ -227,8 +253,8 @@ def run_dataset(name, folder, args, work, has_plain_flags):
                 entry["blas"] = info["blas"]
             runs[tool].append(entry)
             models[tool] = model
-            log(f"   {tool:12s} repeat {rep + 1}: {wall:7.2f} s wall" + (f", {rss:7.0f} MB" if rss is not None else "")
-                + (f", {entry['train_seconds']:.2f} s training" if "train_seconds" in entry else ""))
+            log(f"   {tool:12s} repeat {rep + 1}: {milliseconds(wall):>7s} ms wall" + (f", {rss:7.0f} MB" if rss is not None else "")
+                + (f", {milliseconds(entry['train_seconds'])} ms training" if "train_seconds" in entry else ""))
     result = {"name": name, "rows": n, "bytes": size, "tools": {}}
     evaluate(result, runs, models, train, test, args)
     return result
@@ -341,6 +367,14 @@ def fmt(x, spec=".2f"):
     return "—" if x is None else format(x, spec)
 
 
+def milliseconds(seconds):
+    """Seconds as milliseconds to 3 significant digits (runs here take 2 ms to minutes)."""
+    if seconds is None:
+        return "—"
+    ms = seconds * 1e3
+    return f"{ms:.0f}" if ms >= 100 else f"{ms:.1f}" if ms >= 10 else f"{ms:.2f}"
+
+
 def ratio(a, b):
     return None if a is None or b is None or b == 0 else a / b
 
@@ -350,7 +384,7 @@ def dataset_table(r):
     lines = [f"#### {r['name']}: {r['rows']:,} train rows, {r['features']:,} features, "
              f"{r['nnz'] / r['rows']:.1f} nnz/row, {r['bytes'] / 1e6:.1f} MB",
              "",
-             "| tool | wall s | training s | peak RSS MB | iterations | f_B (b penalised) | f_0 (b free) "
+             "| tool | wall ms | training ms | peak RSS MB | iterations | f_B (b penalised) | f_0 (b free) "
              "| test log-loss | ours/this wall | ours/this RSS |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     ours_for = {"liblinear": "newton", "lbfgs": "newton", "sklearn_sgd": "sgd_plain"}
@@ -370,7 +404,7 @@ def dataset_table(r):
         f_0 = fmt(row["f_0"], ".6f")
         f_b = f"**{f_b}**" if bold_b else f_b
         f_0 = f_0 if bold_b else f"**{f_0}**"
-        lines.append(f"| {LABELS[tool]}{runs_note} | {fmt(row['wall'])} | {fmt(row.get('train_seconds'))} | "
+        lines.append(f"| {LABELS[tool]}{runs_note} | {milliseconds(row['wall'])} | {milliseconds(row.get('train_seconds'))} | "
                      f"{fmt(row['rss_mb'], '.0f')} | {iters} | {f_b} | {f_0} | {fmt(row['test_log_loss'], '.5f')} | "
                      f"{fmt(ratio(ours['wall'], row['wall']) if ours else None)} | "
                      f"{fmt(ratio(ours['rss_mb'], row['rss_mb']) if ours else None)} |")

@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   liblinear-tools python3 python3-numpy python3-scipy python3-sklearn
   clang libclang-rt-14-dev liblbfgs-dev
+  time  # /usr/bin/time -v: bench/compare_peers.py's peak RSS (and its test)
 )
 
 missing=()
