@@ -76,8 +76,8 @@ class RowStager {
   /// `order` is the epoch order, shuffled in place between epochs.
   RowStager(const DataView& data, std::span<const std::size_t> order, std::size_t batch,
             Staging staging = Staging::kAuto)
-      : data_(data), order_(order), batch_(batch), mode_(choose_mode(data, batch, staging)), staging_(mode_ == Staging::kAlways) {
-    if (staging_ && data.num_features <= kMaxFullRowFeatures) {
+      : data_(data), order_(order), batch_(batch), mode_(choose_mode(data, batch, staging)) {
+    if (mode_ == Staging::kAlways && data.num_features <= kMaxFullRowFeatures) {
       all_features_.resize(data.num_features);
       for (std::size_t j = 0; j < all_features_.size(); ++j) all_features_[j] = static_cast<FeatureIndex>(j);
     }
@@ -87,7 +87,7 @@ class RowStager {
   void new_epoch() { end_ = 0; }
 
   /// Whether rows are read from the staged copy.
-  bool staging() const { return staging_; }
+  bool staging() const { return mode_ == Staging::kAlways; }
   /// How rows are read: kAlways (staged), kNever (in place) or kAhead.
   Staging mode() const { return mode_; }
 
@@ -106,21 +106,21 @@ class RowStager {
       for (std::size_t k = first + kReadAhead; k < last; ++k) prefetch_row(order_[k]);
       return;
     }
-    if (!staging_ || first < end_) return;
+    if (!staging() || first < end_) return;
     end_ = block_end(first);
     stage(first, end_);
   }
 
   /// Row order[k], its label and its example weight.
   RowRef row_at(std::size_t k) const {
-    if (!staging_) return row(data_, order_[k]);
+    if (!staging()) return row(data_, order_[k]);
     const std::size_t local = k - first_;
     const std::size_t count = offsets_[local + 1] - offsets_[local];
     const FeatureIndex* indices = is_full(count) ? all_features_.data() : indices_.data() + offsets_[local];
     return RowRef{indices, values_.data() + offsets_[local], count};
   }
-  double label_at(std::size_t k) const { return staging_ ? labels_[k - first_] : data_.labels[order_[k]]; }
-  double weight_at(std::size_t k) const { return staging_ ? weights_[k - first_] : data_.weight(order_[k]); }
+  double label_at(std::size_t k) const { return staging() ? labels_[k - first_] : data_.labels[order_[k]]; }
+  double weight_at(std::size_t k) const { return staging() ? weights_[k - first_] : data_.weight(order_[k]); }
 
   /// Requests per_feature[j] for the features j of row order[k + 1] when it
   /// is staged or requested ahead (its indices are then in the cache or on
@@ -128,7 +128,7 @@ class RowStager {
   /// would otherwise wait for.
   template <typename T>
   void prefetch_next(std::size_t k, const T* per_feature) const {
-    if (staging_ ? k + 1 >= end_ : mode_ != Staging::kAhead || k + 1 >= order_.size()) return;
+    if (staging() ? k + 1 >= end_ : mode_ != Staging::kAhead || k + 1 >= order_.size()) return;
     const RowRef next = row_at(k + 1);
     for (std::size_t p = 0; p < next.count; ++p) prefetch_line(per_feature + next.indices[p]);
   }
@@ -207,8 +207,7 @@ class RowStager {
   const DataView& data_;
   std::span<const std::size_t> order_;
   std::size_t batch_;
-  Staging mode_;
-  bool staging_;
+  Staging mode_;  // kAlways, kNever or kAhead (never kAuto)
   std::size_t first_ = 0;  // position of the staged block's first row
   std::size_t end_ = 0;    // position after its last row
   std::vector<std::size_t> offsets_;
