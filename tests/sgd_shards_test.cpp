@@ -153,9 +153,14 @@ TEST(SgdShards, ReachNearlyTheSequentialObjective) {
   }
 }
 
-TEST(SgdShards, CheckpointsFallOnEpochEndsAndResumeExactly) {
+void checkpoints_fall_on_epoch_ends_and_resume_exactly(bool plain) {
   const Dataset data = heart();
   TrainOptions o;
+  if (plain) {
+    o.adaptive = Adaptive::kOff;
+    o.average = false;
+    o.standardize = Standardize::kOff;
+  }
   o.epochs = 6;
   o.tol = 0.0;
   o.shards = 3;
@@ -197,6 +202,13 @@ TEST(SgdShards, CheckpointsFallOnEpochEndsAndResumeExactly) {
   auto resumed = train(data.view(), nullptr, TrainOptions{}, {}, nullptr, &resume);
   ASSERT_TRUE(resumed.ok());
   EXPECT_TRUE(same_bits(whole, resumed.value()));
+}
+
+TEST(SgdShards, CheckpointsFallOnEpochEndsAndResumeExactly) {
+  for (const bool plain : {false, true}) {
+    SCOPED_TRACE(plain ? "plain steps" : "the defaults");
+    checkpoints_fall_on_epoch_ends_and_resume_exactly(plain);
+  }
 }
 
 TEST(SgdShards, RejectsWhatCannotBeSharded) {
@@ -244,6 +256,13 @@ TEST(SgdShards, AutomaticShardsAreTwoOnLargeDataAndRecorded) {
   EXPECT_EQ(large.options.shards, 2u);
   o.shards = 2;
   EXPECT_TRUE(same_bits(large, fit(data, o)));
+  // From kTeamShardNonzeros on the shards run on an OpenMP team (below, on
+  // a helper thread): the same bits as one thread running both.
+  omp_set_num_threads(1);
+  const Model alone = fit(data, o);
+  omp_set_num_threads(2);
+  EXPECT_TRUE(same_bits(large, alone));
+  omp_set_num_threads(omp_get_num_procs());
   DataView fewer = data.view();
   fewer.row_offsets = fewer.row_offsets.first(fewer.row_offsets.size() - 1);
   fewer.labels = fewer.labels.first(fewer.labels.size() - 1);
@@ -268,8 +287,8 @@ TEST(SgdShards, AutomaticShardsAreTwoOnLargeDataAndRecorded) {
 }
 
 TEST(SgdShards, PlainStepsAreShardedToo) {
-  // The note's SGD (no adaptive steps, no averaging) with shards runs on the
-  // per-coordinate path, and still learns.
+  // The note's SGD (no adaptive steps, no averaging) with shards keeps its
+  // exact lazy L2 scale in each shard, and still learns.
   const Dataset data = heart();
   TrainOptions o;
   o.adaptive = Adaptive::kOff;
@@ -283,6 +302,75 @@ TEST(SgdShards, PlainStepsAreShardedToo) {
   Objective f(data.view(), Loss::kCrossEntropy, Penalty{o.l2, 0.0, false});
   std::vector<double> zero(data.num_features + 1, 0.0);
   EXPECT_LT(m.report.objective, 0.8 * f.value(zero));
+  o.shards = 1;
+  EXPECT_FALSE(same_bits(m, fit(data, o))) << "the shards made no difference";
+}
+
+TEST(SgdShards, PlainShardsMixTheShardsModels) {
+  // One row per shard and plain steps with an L2 shrink: each shard takes
+  // one step from a non-zero start, and the mix is the mean of the models
+  // trained on each row alone (their scale folded in).
+  Dataset data;
+  const std::vector<FeatureIndex> a_index = {0, 2, 3};
+  const std::vector<double> a_value = {0.5, -1.25, 2.0};
+  const std::vector<FeatureIndex> b_index = {1, 2};
+  const std::vector<double> b_value = {3.0, 0.75};
+  data.add_row(a_index, a_value, 1.0);
+  data.add_row(b_index, b_value, 0.0);
+  Model start;
+  start.weights = {0.25, -0.5, 1.0, 0.125};
+  start.bias = 0.375;
+  TrainOptions o;
+  o.epochs = 1;
+  o.tol = 0.0;
+  o.adaptive = Adaptive::kOff;
+  o.average = false;
+  o.standardize = Standardize::kOff;
+  o.learning_rate = 0.5;
+  o.l2 = 0.1;
+  o.shards = 2;
+  auto fit_from = [&](const Dataset& rows, const TrainOptions& options) {
+    auto model = train(rows.view(), nullptr, options, {}, &start);
+    EXPECT_TRUE(model.ok()) << model.error().message();
+    return std::move(model).value();
+  };
+  const Model pair = fit_from(data, o);
+  o.shards = 1;
+  const std::vector<Dataset> rows = single_rows(data);
+  const Model first = fit_from(rows[0], o);
+  const Model second = fit_from(rows[1], o);
+  ASSERT_EQ(pair.weights.size(), 4u);
+  for (std::size_t j = 0; j < 4; ++j) {
+    EXPECT_EQ(pair.weights[j], (first.weights[j] + second.weights[j]) / 2.0) << "weight " << j;
+    EXPECT_NE(first.weights[j], start.weights[j]) << "the shrink moves every weight";
+  }
+  EXPECT_EQ(pair.bias, (first.bias + second.bias) / 2.0);
+  EXPECT_NE(first.bias, second.bias);
+}
+
+TEST(SgdShards, PlainShardsGiveTheSameBitsForAnyThreadCount) {
+  const Dataset data = heart();
+  for (std::size_t shards : {2, 3}) {
+    for (std::size_t batch : {1, 4}) {
+      TrainOptions o;
+      o.epochs = 3;
+      o.tol = 0.0;
+      o.adaptive = Adaptive::kOff;
+      o.average = false;
+      o.standardize = Standardize::kOff;
+      o.shards = shards;
+      o.batch_size = batch;
+      omp_set_num_threads(1);
+      const Model one = fit(data, o);
+      omp_set_num_threads(2);  // the shards on the caller and a helper thread
+      const Model two = fit(data, o);
+      omp_set_num_threads(3);
+      const Model three = fit(data, o);
+      EXPECT_TRUE(same_bits(one, two)) << shards << " shards, batch " << batch;
+      EXPECT_TRUE(same_bits(one, three)) << shards << " shards, batch " << batch;
+    }
+  }
+  omp_set_num_threads(omp_get_num_procs());
 }
 
 }  // namespace

@@ -30,6 +30,17 @@
 // 1 / (l2 (t0 + t - 1)) with Bottou's t0 = 1 / (l2 * sqrt(1 / sqrt(l2))),
 // L. Bottou, "Stochastic gradient descent tricks", 2012, sec. 5.2.
 //
+// Parallel SGD (--shards K > 1, no L1): each epoch's shuffled order is cut
+// into K shards that take the steps above side by side, each with its own
+// w = scale * v, bias and update clock, from the same starting state; at the
+// end of the epoch every shard continues from the mean of the shards' w and
+// b, summed in shard order, and from the longest shard's clock: iterative
+// parameter mixing (R. McDonald, K. Hall, G. Mann, "Distributed training
+// strategies for the structured perceptron", NAACL 2010; M. Zinkevich et al.,
+// "Parallelized stochastic gradient descent", NIPS 2010), as
+// sgd_coordinate.cpp does for the per-coordinate steps. The bits depend on
+// K and the seed, never on the threads.
+//
 // Stopping: after `epochs` epochs, or when the monitored loss (validation
 // loss if a validation set is given, else the training objective) has not
 // improved on its best by more than tol for n_iter_no_change epochs.
@@ -41,7 +52,9 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <numeric>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -81,39 +94,93 @@ class StepSize {
   double t0_ = 0.0;
 };
 
-}  // namespace
+/// One sequence of plain SGD updates over rows of the epoch order, with the
+/// state it changes: the whole run, or one shard of each epoch (--shards).
+/// On a cache line of its own: the shards' scale, bias and counts change
+/// with every row, and shards side by side in a vector shared lines, which
+/// each update took from the other core.
+class alignas(64) PlainSequence {
+ public:
+  PlainSequence(const SolverInput& input, std::span<const std::size_t> order, double inverse_mean_weight)
+      : v(input.theta0.begin(), input.theta0.begin() + static_cast<std::ptrdiff_t>(input.train.num_features)),
+        bias(input.theta0[input.train.num_features]),
+        l1_received(input.options.l1 > 0.0 ? input.train.num_features : 0, 0.0),
+        input_(input),
+        rows_(input.train, order, std::min(input.options.batch_size, input.train.rows())),
+        batch_gradients_(std::min(input.options.batch_size, input.train.rows())),
+        inverse_mean_weight_(inverse_mean_weight),
+        prefetch_weights_(input.train.num_features >= kPrefetchWeightsFrom) {}
 
-Result<Model> train_sgd(const SolverInput& input) {
-  const TrainOptions& options = input.options;
-  // Per-coordinate steps, standardisation and averaging live in
-  // sgd_coordinate.cpp; this file keeps the note's plain SGD with an exact
-  // lazy L2 scale and the cumulative L1 penalty.
-  if (options.adaptive != Adaptive::kOff || options.average || options.shards > 1 ||
-      (options.l1 == 0.0 && wants_standardize(input))) {
-    return train_sgd_coordinate(input);
+  /// Call when the epoch order has been reshuffled.
+  void new_epoch() { rows_.new_epoch(); }
+
+  /// One update from the rows at positions [first, last) of this sequence's
+  /// order, at update count `t` (from 1) and its step size eta.
+  void update(std::size_t first, std::size_t last, double eta) {
+    const TrainOptions& options = input_.options;
+    rows_.prepare(first);
+    // All margins of the batch before any weight moves.
+    double bias_step = 0.0;
+    for (std::size_t k = first; k < last; ++k) {
+      const auto r = rows_.row_at(k);
+      if (prefetch_weights_) rows_.prefetch_next(k, v.data());
+      const double z = scale * core::sparse_dot(r.indices, r.values, r.count, v.data()) + bias;
+      const double g = rows_.weight_at(k) * inverse_mean_weight_ * loss_derivative(options.loss, z, rows_.label_at(k));
+      batch_gradients_[k - first] = g;
+      bias_step += g;
+    }
+    const double step = eta / static_cast<double>(last - first);
+    if (options.l2 > 0.0) {
+      const double shrink = 1.0 - eta * options.l2;
+      if (shrink <= 0.0) {
+        // A step past the minimum of the penalty: w is set to 0 (as scikit-learn does).
+        std::fill(v.begin(), v.end(), 0.0);
+        scale = 1.0;
+      } else {
+        scale *= shrink;
+      }
+    }
+    const double factor = -step / scale;
+    for (std::size_t k = first; k < last; ++k) {
+      const double g = batch_gradients_[k - first];
+      if (g == 0.0) continue;
+      const auto r = rows_.row_at(k);
+      core::sparse_axpy(factor * g, r.indices, r.values, r.count, v.data());
+    }
+    bias -= step * bias_step;
+    if (options.l1 > 0.0) {
+      l1_total += eta * options.l1;
+      for (std::size_t k = first; k < last; ++k) apply_l1(rows_.row_at(k));
+    }
+    if (scale < 1e-9) fold_scale();
   }
-  const DataView& train = input.train;
-  const std::size_t n = train.rows();
-  const std::size_t d = train.num_features;
-  const std::size_t batch = std::min(options.batch_size, n);
-  const double l2 = options.l2;
-  const double l1 = options.l1;
-  const double tol = options.tol.value_or(1e-4);
 
-  // Example weights enter as c_i / mean(c) so each step is an unbiased
-  // estimate of the weighted-mean gradient.
-  double weight_sum = 0.0;
-  for (std::size_t i = 0; i < n; ++i) weight_sum += train.weight(i);
-  if (!(weight_sum > 0.0)) return Error("the example weights sum to zero");
-  const double inverse_mean_weight = static_cast<double>(n) / weight_sum;
+  /// Folds the scale into v (w = v).
+  void fold_scale() {
+    for (double& value : v) value *= scale;
+    scale = 1.0;
+  }
 
-  std::vector<double> v(input.theta0.begin(), input.theta0.begin() + static_cast<std::ptrdiff_t>(d));  // w = scale * v
+  /// theta = (w, b).
+  void model(std::span<double> theta) const {
+    const std::size_t d = v.size();
+    for (std::size_t j = 0; j < d; ++j) theta[j] = scale * v[j];
+    theta[d] = bias;
+  }
+
+  // The state: w = scale * v; the cumulative L1 penalty's total per weight
+  // so far (l1_total) and what each weight received (l1_received).
+  std::vector<double> v;
   double scale = 1.0;
-  double bias = input.theta0[d];
-  // Cumulative L1 penalty: total per weight so far (u) and what each weight received (q).
+  double bias = 0.0;
   double l1_total = 0.0;
-  std::vector<double> l1_received(l1 > 0.0 ? d : 0, 0.0);
-  auto apply_l1 = [&](const core::RowRef& r) {
+  std::vector<double> l1_received;
+  std::size_t updates = 0;
+
+ private:
+  // Pulls each weight of the row towards 0 by what it has not yet received
+  // of the cumulative penalty, without crossing 0.
+  void apply_l1(const core::RowRef& r) {
     for (std::size_t k = 0; k < r.count; ++k) {
       const FeatureIndex j = r.indices[k];
       const double w = scale * v[j];
@@ -128,114 +195,171 @@ Result<Model> train_sgd(const SolverInput& input) {
         l1_received[j] += shrunk - w;
       }
     }
-  };
+  }
 
-  Objective objective(train, options.loss, input.penalty());
-  std::vector<double> theta(d + 1, 0.0);
+  const SolverInput& input_;
+  core::RowStager rows_;
+  std::vector<double> batch_gradients_;
+  double inverse_mean_weight_;
+  bool prefetch_weights_;
+};
+
+/// Iterative parameter mixing of plain SGD shards (as in sgd_coordinate.cpp's
+/// mix()): every shard continues from the mean of the shards' weights and
+/// biases, summed in shard order, with its scale folded in; the update count
+/// becomes the longest shard's.
+void mix(std::vector<PlainSequence>& shards) {
+  const auto count = static_cast<double>(shards.size());
+  PlainSequence& first = shards.front();
+  std::size_t updates = 0;
+  for (const PlainSequence& shard : shards) updates = std::max(updates, shard.updates);
+  const std::size_t d = first.v.size();
+  for (std::size_t j = 0; j < d; ++j) {
+    double sum = first.scale * first.v[j];
+    for (std::size_t s = 1; s < shards.size(); ++s) sum += shards[s].scale * shards[s].v[j];
+    first.v[j] = sum / count;
+  }
+  double bias = 0.0;
+  for (const PlainSequence& shard : shards) bias += shard.bias;
+  first.bias = bias / count;
+  first.scale = 1.0;
+  first.updates = updates;
+  for (std::size_t s = 1; s < shards.size(); ++s) {
+    shards[s].v = first.v;
+    shards[s].scale = 1.0;
+    shards[s].bias = first.bias;
+    shards[s].updates = updates;
+  }
+}
+
+}  // namespace
+
+Result<Model> train_sgd(const SolverInput& input) {
+  const TrainOptions& options = input.options;
+  // Per-coordinate steps, standardisation and averaging live in
+  // sgd_coordinate.cpp; this file keeps the note's plain SGD with an exact
+  // lazy L2 scale and the cumulative L1 penalty, sequential or in shards.
+  if (options.adaptive != Adaptive::kOff || options.average ||
+      (options.l1 == 0.0 && wants_standardize(input))) {
+    return train_sgd_coordinate(input);
+  }
+  const DataView& train = input.train;
+  const std::size_t n = train.rows();
+  const std::size_t d = train.num_features;
+  const std::size_t batch = std::min(options.batch_size, n);
+  const double tol = options.tol.value_or(1e-4);
+  // Each shard takes at least one batch per epoch; train() rejects --l1 with shards.
+  const std::size_t shard_count =
+      options.l1 > 0.0 ? 1 : std::max<std::size_t>(1, std::min(options.shards, n / std::max<std::size_t>(1, batch)));
+
+  // Example weights enter as c_i / mean(c) so each step is an unbiased
+  // estimate of the weighted-mean gradient.
+  double weight_sum = 0.0;
+  for (std::size_t i = 0; i < n; ++i) weight_sum += train.weight(i);
+  if (!(weight_sum > 0.0)) return Error("the example weights sum to zero");
+  const double inverse_mean_weight = static_cast<double>(n) / weight_sum;
 
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::vector<double> batch_gradients(batch);
+  std::vector<PlainSequence> shards;
+  shards.reserve(shard_count);  // the checkpoint refers to shards[0]'s members
+  for (std::size_t s = 0; s < shard_count; ++s) {
+    const std::size_t shard_begin = n * s / shard_count;
+    const std::size_t shard_end = n * (s + 1) / shard_count;
+    shards.emplace_back(input, std::span<const std::size_t>(order).subspan(shard_begin, shard_end - shard_begin),
+                        inverse_mean_weight);
+  }
+  PlainSequence& sequence = shards.front();
+  std::unique_ptr<core::HelperThread> helper = shard_helper(shard_count, train.nonzeros());
+
+  Objective objective(train, options.loss, input.penalty());
+  std::vector<double> theta(d + 1, 0.0);
   core::Rng rng(options.seed);
   const StepSize step_size(options);
 
-  std::size_t t = 0;
-  double eta = step_size.at(1);
   TrainReport report;
   report.train_rows = n;
   EpochMonitor monitor(input, objective, tol);
+  // With shards the update clock advances by the longest shard's updates per
+  // epoch; the report counts every update of every shard.
+  std::size_t performed_updates = 0;
 
   SolverState state;
-  state.add("v", v);
-  state.add("scale", scale);
-  state.add("bias", bias);
-  state.add("l1_total", l1_total);
-  state.add("l1_received", l1_received);
-  state.add("updates", t);
+  state.add("v", sequence.v);
+  state.add("scale", sequence.scale);
+  state.add("bias", sequence.bias);
+  state.add("l1_total", sequence.l1_total);
+  state.add("l1_received", sequence.l1_received);
+  state.add("updates", sequence.updates);
+  if (shard_count > 1) state.add("performed_updates", performed_updates);
   monitor.add_to(state);
   auto cursor = start_epochs(input, state, rng, order);
   CheckpointClock checkpoint_clock(input);
   if (!cursor.ok()) return cursor.error();
+  for (std::size_t s = 1; s < shard_count; ++s) {
+    shards[s].v = sequence.v;
+    shards[s].scale = sequence.scale;
+    shards[s].bias = sequence.bias;
+    shards[s].updates = sequence.updates;
+  }
+  double eta = step_size.at(std::max<std::size_t>(sequence.updates, 1));
   auto current_model = [&] {
-    for (std::size_t j = 0; j < d; ++j) theta[j] = scale * v[j];
-    theta[d] = bias;
+    sequence.model(theta);
     Model model = make_model(input, theta);
     model.report = report;
     return model;
   };
 
-  // Small batches read their rows from a staged copy (core::RowStager): their
-  // updates are bound by the memory latency of the shuffled rows. Weights
-  // beyond the level-2 cache are requested a row ahead.
-  core::RowStager epoch_rows(train, order, batch);
-  const bool prefetch_weights = d >= kPrefetchWeightsFrom;
   for (std::size_t epoch = cursor.value().epoch; epoch <= options.epochs; ++epoch) {
     rng.shuffle(std::span<std::size_t>(order));
-    epoch_rows.new_epoch();
+    for (PlainSequence& shard : shards) shard.new_epoch();
     const std::size_t begin = epoch == cursor.value().epoch ? cursor.value().position : 0;
-    for (std::size_t first = begin; first < n; first += batch) {
-      if (input.stop_requested()) {
-        if (Status status = offer_checkpoint(input, state.save(input, epoch, first)); !status) return status.error();
-        report.iterations = epoch - 1;
-        report.stop_reason = StopReason::kInterrupted;
-        return current_model();
-      }
-      if (checkpoint_clock.due()) {
-        if (Status status = offer_checkpoint(input, state.save(input, epoch, first)); !status) return status.error();
-      }
-      const std::size_t last = std::min(first + batch, n);
-      epoch_rows.prepare(first);
-      ++t;
-      eta = step_size.at(t);
-      // All margins of the batch before any weight moves.
-      double bias_step = 0.0;
-      for (std::size_t k = first; k < last; ++k) {
-        const auto r = epoch_rows.row_at(k);
-        if (prefetch_weights) epoch_rows.prefetch_next(k, v.data());
-        const double z = scale * core::sparse_dot(r.indices, r.values, r.count, v.data()) + bias;
-        const double g =
-            epoch_rows.weight_at(k) * inverse_mean_weight * loss_derivative(options.loss, z, epoch_rows.label_at(k));
-        batch_gradients[k - first] = g;
-        bias_step += g;
-      }
-      const double step = eta / static_cast<double>(last - first);
-      if (l2 > 0.0) {
-        const double shrink = 1.0 - eta * l2;
-        if (shrink <= 0.0) {
-          // A step past the minimum of the penalty: w is set to 0 (as scikit-learn does).
-          std::fill(v.begin(), v.end(), 0.0);
-          scale = 1.0;
-        } else {
-          scale *= shrink;
+    if (shard_count == 1) {
+      for (std::size_t first = begin; first < n; first += batch) {
+        if (input.stop_requested()) {
+          if (Status status = offer_checkpoint(input, state.save(input, epoch, first)); !status) return status.error();
+          report.iterations = epoch - 1;
+          report.stop_reason = StopReason::kInterrupted;
+          return current_model();
         }
+        if (checkpoint_clock.due()) {
+          if (Status status = offer_checkpoint(input, state.save(input, epoch, first)); !status) return status.error();
+        }
+        eta = step_size.at(++sequence.updates);
+        sequence.update(first, std::min(first + batch, n), eta);
       }
-      const double factor = -step / scale;
-      for (std::size_t k = first; k < last; ++k) {
-        const double g = batch_gradients[k - first];
-        if (g == 0.0) continue;
-        const auto r = epoch_rows.row_at(k);
-        core::sparse_axpy(factor * g, r.indices, r.values, r.count, v.data());
-      }
-      bias -= step * bias_step;
-      if (l1 > 0.0) {
-        l1_total += eta * l1;
-        for (std::size_t k = first; k < last; ++k) apply_l1(epoch_rows.row_at(k));
-      }
-      if (scale < 1e-9) {
-        for (double& value : v) value *= scale;
-        scale = 1.0;
-      }
+    } else {
+      // Shards learn from their own rows of the epoch at the same time, and
+      // are mixed at its end; stops and checkpoints wait for the mix.
+      const std::size_t clock_before = sequence.updates;
+      auto learn_shard = [&](std::size_t s) {
+        PlainSequence& shard = shards[s];
+        const std::size_t shard_rows = n * (s + 1) / shard_count - n * s / shard_count;
+        for (std::size_t first = 0; first < shard_rows; first += batch) {
+          shard.update(first, std::min(first + batch, shard_rows), step_size.at(++shard.updates));
+        }
+      };
+      run_shards(helper.get(), shard_count, learn_shard);
+      for (const PlainSequence& shard : shards) performed_updates += shard.updates - clock_before;
+      mix(shards);
+      eta = step_size.at(sequence.updates);
     }
     report.iterations = epoch;
-    report.updates = t;
+    report.updates = shard_count > 1 ? performed_updates : sequence.updates;
 
-    for (std::size_t j = 0; j < d; ++j) theta[j] = scale * v[j];
-    theta[d] = bias;
+    sequence.model(theta);
     const Result<bool> converged = monitor.end_epoch(epoch, theta, eta, report);
     if (!converged.ok()) return converged.error();
     if (converged.value()) break;
     const std::size_t every = input.control != nullptr ? input.control->checkpoint_every : 0;
-    if (every > 0 && epoch % every == 0 && epoch < options.epochs) {
+    const bool last_epoch = epoch == options.epochs;
+    if (!last_epoch && shard_count > 1 && (input.stop_requested() || checkpoint_clock.due())) {
+      if (Status status = offer_checkpoint(input, state.save(input, epoch + 1, 0)); !status) return status.error();
+      if (input.stop_requested()) {
+        report.stop_reason = StopReason::kInterrupted;
+        return current_model();
+      }
+    } else if (every > 0 && epoch % every == 0 && !last_epoch) {
       if (Status status = offer_checkpoint(input, state.save(input, epoch + 1, 0)); !status) return status.error();
     }
   }

@@ -58,8 +58,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <exception>
 #include <limits>
+#include <memory>
 #include <numeric>
 #include <span>
 #include <vector>
@@ -219,8 +219,11 @@ struct Settings {
 };
 
 /// One sequence of updates over rows of the epoch order, with all the state
-/// it changes: the whole run, or one shard of each epoch (--shards).
-class Learner {
+/// it changes: the whole run, or one shard of each epoch (--shards). On a
+/// cache line of its own, as sgd.cpp's PlainSequence: the shards' counters
+/// change with every row (two shards of spam took 0.032 against 0.022 s for
+/// 200 epochs when they shared lines).
+class alignas(64) Learner {
  public:
   Learner(const Settings& s, std::span<const std::size_t> order)
       : coords(s.d + 1),
@@ -537,6 +540,7 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
     shards.emplace_back(settings, std::span<const std::size_t>(order).subspan(shard_begin, shard_end - shard_begin));
   }
   Learner& learner = shards.front();
+  std::unique_ptr<core::HelperThread> helper = shard_helper(shard_count, train.nonzeros());
 
   // Penalty on touch, in the transformed space: (l2/2)(s_j w'_j)^2 has the
   // gradient l2 s_j^2 w'_j = l2 s_j u_j, divided by the chance of a touch.
@@ -645,21 +649,14 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
       // Shards learn from their own rows of the epoch at the same time, and
       // are mixed at its end; stops and checkpoints wait for the mix.
       const std::size_t clock_before = learner.updates;
-      std::exception_ptr failure;
-#pragma omp parallel for schedule(static, 1)
-      for (std::ptrdiff_t s = 0; s < static_cast<std::ptrdiff_t>(shard_count); ++s) {
-        try {
-          Learner& shard = shards[static_cast<std::size_t>(s)];
-          const std::size_t shard_rows = n * (static_cast<std::size_t>(s) + 1) / shard_count - n * static_cast<std::size_t>(s) / shard_count;
-          for (std::size_t first = 0; first < shard_rows; first += batch) {
-            shard.update(first, std::min(first + batch, shard_rows));
-          }
-        } catch (...) {
-#pragma omp critical(logreg_sgd_shard_failure)
-          if (!failure) failure = std::current_exception();
+      auto learn_shard = [&](std::size_t s) {
+        Learner& shard = shards[s];
+        const std::size_t shard_rows = n * (s + 1) / shard_count - n * s / shard_count;
+        for (std::size_t first = 0; first < shard_rows; first += batch) {
+          shard.update(first, std::min(first + batch, shard_rows));
         }
-      }
-      if (failure) std::rethrow_exception(failure);
+      };
+      run_shards(helper.get(), shard_count, learn_shard);
       for (const Learner& shard : shards) performed_updates += shard.updates - clock_before;
       mix(shards, d);
     }

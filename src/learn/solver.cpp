@@ -4,10 +4,22 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <system_error>
+
+#include <omp.h>
 
 #include "logreg/metrics.hpp"
 
 namespace logreg::learn {
+
+std::unique_ptr<core::HelperThread> shard_helper(std::size_t shard_count, std::size_t nonzeros) {
+  if (shard_count < 2 || omp_get_max_threads() < 2 || nonzeros >= kTeamShardNonzeros) return nullptr;
+  try {
+    return std::make_unique<core::HelperThread>();
+  } catch (const std::system_error&) {
+    return nullptr;  // no thread to be had: the shards run one after the other, with the same results
+  }
+}
 
 Model make_model(const SolverInput& input, std::span<const double> theta) {
   Model model;

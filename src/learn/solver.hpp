@@ -2,11 +2,16 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
+#include <exception>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <span>
 #include <vector>
+
+#include "core/helper_thread.hpp"
 
 #include "logreg/model.hpp"
 #include "logreg/objective.hpp"
@@ -139,6 +144,43 @@ Status offer_checkpoint(const SolverInput& input, const Checkpoint& checkpoint);
 /// writer, or true (in `stop`) when training must stop (reason set in `report`).
 Status full_batch_checkpoint(const SolverInput& input, std::span<const double> theta, std::size_t iteration,
                              TrainReport& report, bool& stop, CheckpointClock& clock);
+
+/// Parallel SGD's shards of an epoch (--shards) run on the calling thread
+/// and a core::HelperThread below this many non-zeros, on an OpenMP team
+/// above. An epoch of a small set takes 0.1-1 ms, and an OpenMP region's
+/// barrier waits for a thread that the scheduler may not have run yet: two
+/// shards of spam (48k non-zeros) took 0.5x to 2x the time of one. The
+/// helper's parts go to whichever thread is free, so a late helper costs at
+/// most what one thread costs. The shards give the same bits on either.
+constexpr std::size_t kTeamShardNonzeros = std::size_t{1} << 22;
+
+/// The helper thread for `shard_count` shards over data of `nonzeros`
+/// non-zeros, or null where an OpenMP team (or one thread) runs them.
+std::unique_ptr<core::HelperThread> shard_helper(std::size_t shard_count, std::size_t nonzeros);
+
+/// Calls learn_shard(s) once for every shard s, in parallel on `helper` or
+/// on an OpenMP team when it is null; rethrows the first shard's exception,
+/// in shard order, once all have returned.
+template <typename LearnShard>
+void run_shards(core::HelperThread* helper, std::size_t shard_count, const LearnShard& learn_shard) {
+  std::vector<std::exception_ptr> failures(shard_count);
+  auto guarded = [&](std::size_t s) {
+    try {
+      learn_shard(s);
+    } catch (...) {
+      failures[s] = std::current_exception();
+    }
+  };
+  if (helper != nullptr) {
+    helper->run(shard_count, guarded);
+  } else {
+#pragma omp parallel for schedule(static, 1)
+    for (std::ptrdiff_t s = 0; s < static_cast<std::ptrdiff_t>(shard_count); ++s) guarded(static_cast<std::size_t>(s));
+  }
+  for (const std::exception_ptr& failure : failures) {
+    if (failure) std::rethrow_exception(failure);
+  }
+}
 
 Result<Model> train_sgd(const SolverInput& input);
 /// SGD with per-coordinate steps (adaptive, standardised or averaged).
