@@ -6,6 +6,7 @@ epoch is (median time of 2E epochs - median time of E epochs) / E.
 Usage (from the repository root):
   /usr/bin/python3 bench/sgd_epochs.py [--logreg build/release/cli/logreg] [--repeats 7]
       [--epochs 10] [--data-dir ../shared/data] [--datasets spam,ticdata,...] [--sgd plain|defaults]
+      [--shards K]
 
   logreg    logreg train TRAIN -o M --solver sgd --epochs E --tol 0 -q, with --sgd plain (the
             default): --schedule optimal --l2 1/n --adaptive off --no-average --standardize off,
@@ -38,6 +39,8 @@ def logreg_seconds(args, train, n, epochs, model):
     if args.sgd == "plain":
         cmd += ["--schedule", "optimal", "--l2", repr(1.0 / n), "--adaptive", "off", "--no-average",
                 "--standardize", "off"]
+    if args.shards:
+        cmd += ["--shards", args.shards]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     with open(model) as f:
         return json.load(f)["training"]["seconds"]
@@ -52,12 +55,14 @@ def main():
                                                              os.path.join(REPO, "..", "shared", "data")))
     parser.add_argument("--datasets", default=",".join(DEFAULT_SETS))
     parser.add_argument("--sgd", choices=["plain", "defaults"], default="plain")
+    parser.add_argument("--shards", default="", help="logreg's --shards (default: logreg's own, auto)")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")  # SGDClassifier warns that max_iter stops it
     from sklearn.datasets import load_svmlight_file
     from sklearn.linear_model import SGDClassifier
 
-    print(f"SGD epochs ({args.sgd} logreg steps), E = {args.epochs} and {2 * args.epochs}, "
+    shards = f", --shards {args.shards}" if args.shards else ""
+    print(f"SGD epochs ({args.sgd} logreg steps{shards}), E = {args.epochs} and {2 * args.epochs}, "
           f"medians of {args.repeats}; load average {os.getloadavg()[0]:.1f} at the start\n")
     print("| dataset | rows | nnz | logreg ms/epoch | SGDClassifier ms/epoch | SGDClassifier / logreg |")
     print("|---|---:|---:|---:|---:|---:|")
