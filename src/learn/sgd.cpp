@@ -58,6 +58,7 @@
 #include <string>
 #include <vector>
 
+#include "core/huge_pages.hpp"
 #include "core/kernels.hpp"
 #include "core/row_stager.hpp"
 #include "core/rng.hpp"
@@ -170,7 +171,8 @@ class alignas(64) PlainSequence {
 
   // The state: w = scale * v; the cumulative L1 penalty's total per weight
   // so far (l1_total) and what each weight received (l1_received).
-  std::vector<double> v;
+  // Huge-page vectors for the lines of their own (see core::HugePageAllocator).
+  core::HugePageVector<double> v;
   double scale = 1.0;
   double bias = 0.0;
   double l1_total = 0.0;
@@ -199,7 +201,7 @@ class alignas(64) PlainSequence {
 
   const SolverInput& input_;
   core::RowStager rows_;
-  std::vector<double> batch_gradients_;
+  core::HugePageVector<double> batch_gradients_;
   double inverse_mean_weight_;
   bool prefetch_weights_;
 };

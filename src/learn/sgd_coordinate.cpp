@@ -288,7 +288,7 @@ class alignas(64) Learner {
   std::size_t updates = 0;
   std::size_t average_origin = 0;  // the update after which the mean starts
   double eta = 0.0;
-  std::vector<double> largest_seen;  // s_j of NAG, on x'
+  core::HugePageVector<double> largest_seen;  // s_j of NAG, on x'
   double normalizer = 0.0;           // N (normalized)
   std::size_t examples_seen = 0;     // t (normalized)
 
@@ -382,11 +382,11 @@ class alignas(64) Learner {
   // (k - 1 - origin) of the current update k: what a change made now weighs
   // in the average.
   double change_age_ = 0.0;
-  std::vector<double> component_;  // mini-batch gradient, per feature
-  std::vector<FeatureIndex> touched_;
-  std::vector<char> is_touched_;
-  std::vector<double> batch_gradients_;
-  std::vector<std::size_t> seen_stamp_;
+  core::HugePageVector<double> component_;  // mini-batch gradient, per feature
+  core::HugePageVector<FeatureIndex> touched_;
+  core::HugePageVector<char> is_touched_;
+  core::HugePageVector<double> batch_gradients_;
+  core::HugePageVector<std::size_t> seen_stamp_;
   std::size_t stamp_ = 0;
 };
 
@@ -566,9 +566,9 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
   SolverState state;
   // The checkpoint holds the per-coordinate state as named vectors, copied
   // from and to the learner around a save and a restore.
-  std::vector<double> u;
-  std::vector<double> squared_gradients;
-  std::vector<double> average_changes;
+  std::vector<double> u(d);
+  std::vector<double> squared_gradients(d + 1);
+  std::vector<double> average_changes(o.average ? d + 1 : 0);
   state.add("u", u);
   state.add("beta", learner.beta);
   state.add("offset", learner.offset);
@@ -587,9 +587,6 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
     state.add("average_origin", learner.average_origin);
   }
   auto copy_out = [&] {
-    u.resize(d);
-    squared_gradients.resize(d + 1);
-    average_changes.resize(o.average ? d + 1 : 0);
     for (std::size_t j = 0; j <= d; ++j) {
       if (j < d) u[j] = learner.coords[j].weight;
       squared_gradients[j] = learner.coords[j].squared_gradients;
@@ -600,7 +597,7 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
     copy_out();
     return state.save(input, epoch, position);
   };
-  copy_out();  // sizes the vectors a restore checks against
+  copy_out();
   auto cursor = start_epochs(input, state, rng, order);
   if (!cursor.ok()) return cursor.error();
   if (input.control != nullptr && input.control->resume != nullptr) {  // restored into the vectors

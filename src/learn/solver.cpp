@@ -98,7 +98,7 @@ Checkpoint SolverState::save(const SolverInput& input, std::size_t epoch, std::s
   c.position = position;
   c.rows = input.train.rows();
   c.features = input.train.num_features;
-  for (const auto& [name, v] : vectors_) c.vectors[name] = *v;
+  for (const auto& [name, v] : vectors_) c.vectors[name].assign(v.begin(), v.end());
   for (const auto& [name, x] : scalars_) c.scalars[name] = *x;
   // Counts stay below 2^53, where a double holds them exactly.
   for (const auto& [name, x] : counts_) c.scalars[name] = static_cast<double>(*x);
@@ -109,8 +109,8 @@ Status SolverState::restore(const Checkpoint& c) const {
   for (const auto& [name, v] : vectors_) {
     auto it = c.vectors.find(name);
     if (it == c.vectors.end()) return Error("the checkpoint lacks the state \"" + name + "\"");
-    if (it->second.size() != v->size()) return Error("the checkpoint's \"" + name + "\" has the wrong size");
-    *v = it->second;
+    if (it->second.size() != v.size()) return Error("the checkpoint's \"" + name + "\" has the wrong size");
+    std::copy(it->second.begin(), it->second.end(), v.begin());
   }
   for (const auto& [name, x] : scalars_) {
     auto it = c.scalars.find(name);

@@ -46,7 +46,11 @@ struct SolverInput {
 /// Named references to a solver's state, for checkpoints.
 class SolverState {
  public:
-  void add(const std::string& name, std::vector<double>& v) { vectors_.emplace(name, &v); }
+  /// A vector of fixed size: it must not be resized while registered.
+  template <typename Allocator>
+  void add(const std::string& name, std::vector<double, Allocator>& v) {
+    vectors_.emplace(name, std::span<double>(v));
+  }
   void add(const std::string& name, double& x) { scalars_.emplace(name, &x); }
   void add(const std::string& name, std::size_t& x) { counts_.emplace(name, &x); }
   /// A checkpoint of the state, to continue at (epoch, position).
@@ -55,7 +59,7 @@ class SolverState {
   Status restore(const Checkpoint& checkpoint) const;
 
  private:
-  std::map<std::string, std::vector<double>*> vectors_;
+  std::map<std::string, std::span<double>> vectors_;
   std::map<std::string, double*> scalars_;
   std::map<std::string, std::size_t*> counts_;
 };
