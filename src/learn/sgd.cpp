@@ -120,6 +120,10 @@ class alignas(64) PlainSequence {
   void update(std::size_t first, std::size_t last, double eta) {
     const TrainOptions& options = input_.options;
     rows_.prepare(first);
+    if (last == first + 1 && options.l1 == 0.0) {
+      update_one(first, eta);
+      return;
+    }
     // All margins of the batch before any weight moves.
     double bias_step = 0.0;
     for (std::size_t k = first; k < last; ++k) {
@@ -153,6 +157,34 @@ class alignas(64) PlainSequence {
       l1_total += eta * options.l1;
       for (std::size_t k = first; k < last; ++k) apply_l1(rows_.row_at(k));
     }
+    if (scale < 1e-9) fold_scale();
+  }
+
+  /// update() for the one row at position k without L1: the same
+  /// operations, in the same order, on the same values (so the same bits),
+  /// with the row's derivative kept in a register. Per-example SGD is one
+  /// chain of dependent updates, and storing the derivative for the second
+  /// loop to load put a store-to-load forward on it.
+  void update_one(std::size_t k, double eta) {
+    const TrainOptions& options = input_.options;
+    const auto r = rows_.row_at(k);
+    if (prefetch_weights_) rows_.prefetch_next(k, v.data());
+    const double z = scale * core::sparse_dot(r.indices, r.values, r.count, v.data()) + bias;
+    const double g = rows_.weight_at(k) * inverse_mean_weight_ * loss_derivative(options.loss, z, rows_.label_at(k));
+    const double bias_step = 0.0 + g;  // as the batch sum starts from 0 (the sign of a zero)
+    const double step = eta / 1.0;
+    if (options.l2 > 0.0) {
+      const double shrink = 1.0 - eta * options.l2;
+      if (shrink <= 0.0) {
+        std::fill(v.begin(), v.end(), 0.0);
+        scale = 1.0;
+      } else {
+        scale *= shrink;
+      }
+    }
+    const double factor = -step / scale;
+    if (g != 0.0) core::sparse_axpy(factor * g, r.indices, r.values, r.count, v.data());
+    bias -= step * bias_step;
     if (scale < 1e-9) fold_scale();
   }
 
