@@ -129,22 +129,12 @@ class alignas(64) PlainSequence {
     for (std::size_t k = first; k < last; ++k) {
       const auto r = rows_.row_at(k);
       if (prefetch_weights_) rows_.prefetch_next(k, v.data());
-      const double z = scale * core::sparse_dot(r.indices, r.values, r.count, v.data()) + bias;
-      const double g = rows_.weight_at(k) * inverse_mean_weight_ * loss_derivative(options.loss, z, rows_.label_at(k));
+      const double g = derivative_at(k, r);
       batch_gradients_[k - first] = g;
       bias_step += g;
     }
     const double step = eta / static_cast<double>(last - first);
-    if (options.l2 > 0.0) {
-      const double shrink = 1.0 - eta * options.l2;
-      if (shrink <= 0.0) {
-        // A step past the minimum of the penalty: w is set to 0 (as scikit-learn does).
-        std::fill(v.begin(), v.end(), 0.0);
-        scale = 1.0;
-      } else {
-        scale *= shrink;
-      }
-    }
+    shrink(eta);
     const double factor = -step / scale;
     for (std::size_t k = first; k < last; ++k) {
       const double g = batch_gradients_[k - first];
@@ -166,26 +156,36 @@ class alignas(64) PlainSequence {
   /// chain of dependent updates, and storing the derivative for the second
   /// loop to load put a store-to-load forward on it.
   void update_one(std::size_t k, double eta) {
-    const TrainOptions& options = input_.options;
     const auto r = rows_.row_at(k);
     if (prefetch_weights_) rows_.prefetch_next(k, v.data());
-    const double z = scale * core::sparse_dot(r.indices, r.values, r.count, v.data()) + bias;
-    const double g = rows_.weight_at(k) * inverse_mean_weight_ * loss_derivative(options.loss, z, rows_.label_at(k));
+    const double g = derivative_at(k, r);
     const double bias_step = 0.0 + g;  // as the batch sum starts from 0 (the sign of a zero)
-    const double step = eta / 1.0;
-    if (options.l2 > 0.0) {
-      const double shrink = 1.0 - eta * options.l2;
-      if (shrink <= 0.0) {
-        std::fill(v.begin(), v.end(), 0.0);
-        scale = 1.0;
-      } else {
-        scale *= shrink;
-      }
-    }
+    const double step = eta;           // eta / 1, exactly
+    shrink(eta);
     const double factor = -step / scale;
     if (g != 0.0) core::sparse_axpy(factor * g, r.indices, r.values, r.count, v.data());
     bias -= step * bias_step;
     if (scale < 1e-9) fold_scale();
+  }
+
+  /// The weighted loss derivative g of the row at position k, r.
+  double derivative_at(std::size_t k, const core::RowRef& r) const {
+    const double z = scale * core::sparse_dot(r.indices, r.values, r.count, v.data()) + bias;
+    return rows_.weight_at(k) * inverse_mean_weight_ * loss_derivative(input_.options.loss, z, rows_.label_at(k));
+  }
+
+  /// The L2 shrink (1 - eta l2) of a step, applied to the scale.
+  void shrink(double eta) {
+    const double l2 = input_.options.l2;
+    if (l2 <= 0.0) return;
+    const double factor = 1.0 - eta * l2;
+    if (factor <= 0.0) {
+      // A step past the minimum of the penalty: w is set to 0 (as scikit-learn does).
+      std::fill(v.begin(), v.end(), 0.0);
+      scale = 1.0;
+    } else {
+      scale *= factor;
+    }
   }
 
   /// Folds the scale into v (w = v).
@@ -298,9 +298,8 @@ Result<Model> train_sgd(const SolverInput& input) {
   std::vector<PlainSequence> shards;
   shards.reserve(shard_count);  // the checkpoint refers to shards[0]'s members
   for (std::size_t s = 0; s < shard_count; ++s) {
-    const std::size_t shard_begin = n * s / shard_count;
-    const std::size_t shard_end = n * (s + 1) / shard_count;
-    shards.emplace_back(input, std::span<const std::size_t>(order).subspan(shard_begin, shard_end - shard_begin),
+    shards.emplace_back(input, std::span<const std::size_t>(order).subspan(shard_start(n, s, shard_count),
+                                                                            shard_rows(n, s, shard_count)),
                         inverse_mean_weight);
   }
   PlainSequence& sequence = shards.front();
@@ -368,9 +367,9 @@ Result<Model> train_sgd(const SolverInput& input) {
       const std::size_t clock_before = sequence.updates;
       auto learn_shard = [&](std::size_t s) {
         PlainSequence& shard = shards[s];
-        const std::size_t shard_rows = n * (s + 1) / shard_count - n * s / shard_count;
-        for (std::size_t first = 0; first < shard_rows; first += batch) {
-          shard.update(first, std::min(first + batch, shard_rows), step_size.at(++shard.updates));
+        const std::size_t positions = shard_rows(n, s, shard_count);
+        for (std::size_t first = 0; first < positions; first += batch) {
+          shard.update(first, std::min(first + batch, positions), step_size.at(++shard.updates));
         }
       };
       run_shards(helper.get(), shard_count, learn_shard);
@@ -385,17 +384,10 @@ Result<Model> train_sgd(const SolverInput& input) {
     const Result<bool> converged = monitor.end_epoch(epoch, theta, eta, report);
     if (!converged.ok()) return converged.error();
     if (converged.value()) break;
-    const std::size_t every = input.control != nullptr ? input.control->checkpoint_every : 0;
-    const bool last_epoch = epoch == options.epochs;
-    if (!last_epoch && shard_count > 1 && (input.stop_requested() || checkpoint_clock.due())) {
-      if (Status status = offer_checkpoint(input, state.save(input, epoch + 1, 0)); !status) return status.error();
-      if (input.stop_requested()) {
-        report.stop_reason = StopReason::kInterrupted;
-        return current_model();
-      }
-    } else if (every > 0 && epoch % every == 0 && !last_epoch) {
-      if (Status status = offer_checkpoint(input, state.save(input, epoch + 1, 0)); !status) return status.error();
-    }
+    const Result<bool> stop = checkpoint_between_epochs(input, epoch, shard_count > 1, checkpoint_clock, report,
+                                                        [&] { return state.save(input, epoch + 1, 0); });
+    if (!stop.ok()) return stop.error();
+    if (stop.value()) return current_model();
   }
   const Result<double> final_objective = monitor.final_objective(theta);
   if (!final_objective.ok()) return final_objective.error();

@@ -535,9 +535,8 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
   std::vector<Learner> shards;
   shards.reserve(shard_count);  // the checkpoint refers to shards[0]'s members
   for (std::size_t s = 0; s < shard_count; ++s) {
-    const std::size_t shard_begin = n * s / shard_count;
-    const std::size_t shard_end = n * (s + 1) / shard_count;
-    shards.emplace_back(settings, std::span<const std::size_t>(order).subspan(shard_begin, shard_end - shard_begin));
+    shards.emplace_back(settings, std::span<const std::size_t>(order).subspan(shard_start(n, s, shard_count),
+                                                                                shard_rows(n, s, shard_count)));
   }
   Learner& learner = shards.front();
   std::unique_ptr<core::HelperThread> helper = shard_helper(shard_count, train.nonzeros());
@@ -648,9 +647,9 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
       const std::size_t clock_before = learner.updates;
       auto learn_shard = [&](std::size_t s) {
         Learner& shard = shards[s];
-        const std::size_t shard_rows = n * (s + 1) / shard_count - n * s / shard_count;
-        for (std::size_t first = 0; first < shard_rows; first += batch) {
-          shard.update(first, std::min(first + batch, shard_rows));
+        const std::size_t positions = shard_rows(n, s, shard_count);
+        for (std::size_t first = 0; first < positions; first += batch) {
+          shard.update(first, std::min(first + batch, positions));
         }
       };
       run_shards(helper.get(), shard_count, learn_shard);
@@ -665,17 +664,10 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
     const Result<bool> converged = monitor.end_epoch(epoch, theta, learner.eta, report);
     if (!converged.ok()) return converged.error();
     if (converged.value()) break;
-    const std::size_t every = input.control != nullptr ? input.control->checkpoint_every : 0;
-    const bool last_epoch = epoch == o.epochs;
-    if (!last_epoch && shard_count > 1 && (input.stop_requested() || checkpoint_clock.due())) {
-      if (Status status = offer_checkpoint(input, save_state(epoch + 1, 0)); !status) return status.error();
-      if (input.stop_requested()) {
-        report.stop_reason = StopReason::kInterrupted;
-        return current_model();
-      }
-    } else if (every > 0 && epoch % every == 0 && !last_epoch) {
-      if (Status status = offer_checkpoint(input, save_state(epoch + 1, 0)); !status) return status.error();
-    }
+    const Result<bool> stop = checkpoint_between_epochs(input, epoch, shard_count > 1, checkpoint_clock, report,
+                                                        [&] { return save_state(epoch + 1, 0); });
+    if (!stop.ok()) return stop.error();
+    if (stop.value()) return current_model();
   }
   const Result<double> final_objective = monitor.final_objective(theta);
   if (!final_objective.ok()) return final_objective.error();

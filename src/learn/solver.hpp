@@ -162,6 +162,13 @@ constexpr std::size_t kTeamShardNonzeros = std::size_t{1} << 22;
 /// non-zeros, or null where an OpenMP team (or one thread) runs them.
 std::unique_ptr<core::HelperThread> shard_helper(std::size_t shard_count, std::size_t nonzeros);
 
+/// Shard s of `count` takes the positions [shard_start, shard_start + shard_rows)
+/// of an epoch's order of n rows.
+inline std::size_t shard_start(std::size_t n, std::size_t s, std::size_t count) { return n * s / count; }
+inline std::size_t shard_rows(std::size_t n, std::size_t s, std::size_t count) {
+  return shard_start(n, s + 1, count) - shard_start(n, s, count);
+}
+
 /// Calls learn_shard(s) once for every shard s, in parallel on `helper` or
 /// on an OpenMP team when it is null; rethrows the first shard's exception,
 /// in shard order, once all have returned.
@@ -184,6 +191,28 @@ void run_shards(core::HelperThread* helper, std::size_t shard_count, const Learn
   for (const std::exception_ptr& failure : failures) {
     if (failure) std::rethrow_exception(failure);
   }
+}
+
+/// Between SGD epoch `epoch` and the next (none after the last): offers the
+/// checkpoint save() (to resume at the next epoch's start) every
+/// checkpoint_every epochs and, with shards, on a stop request or a due
+/// time-based checkpoint, which wait for the mix there. True when a stop
+/// was requested and training ends now (the reason set in `report`).
+template <typename Save>
+Result<bool> checkpoint_between_epochs(const SolverInput& input, std::size_t epoch, bool sharded, CheckpointClock& clock,
+                                       TrainReport& report, const Save& save) {
+  if (epoch == input.options.epochs) return false;
+  const std::size_t every = input.control != nullptr ? input.control->checkpoint_every : 0;
+  if (sharded && (input.stop_requested() || clock.due())) {
+    if (Status status = offer_checkpoint(input, save()); !status) return status.error();
+    if (input.stop_requested()) {
+      report.stop_reason = StopReason::kInterrupted;
+      return true;
+    }
+  } else if (every > 0 && epoch % every == 0) {
+    if (Status status = offer_checkpoint(input, save()); !status) return status.error();
+  }
+  return false;
 }
 
 Result<Model> train_sgd(const SolverInput& input);
