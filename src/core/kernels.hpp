@@ -52,6 +52,12 @@ inline double sparse_dot(const FeatureIndex* indices, const double* values, std:
 /// weights[indices[k]] += scale * values[k] over one row.
 inline void sparse_axpy(double scale, const FeatureIndex* indices, const double* values,
                         std::size_t count, double* weights) {
+  // Unrolled: each element is the same one multiply and one add (the same
+  // bits), with a quarter of the loop's counting and branching, which shared
+  // the out-of-order window with the chain of SGD updates (one plain epoch
+  // of reuters_grain about 5% faster, fine_foods 8%, medians of 15). The
+  // same for the dot product was no faster.
+#pragma GCC unroll 4
   for (std::size_t k = 0; k < count; ++k) weights[indices[k]] += scale * values[k];
 }
 
