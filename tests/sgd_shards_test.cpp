@@ -306,68 +306,114 @@ TEST(SgdShards, PlainStepsAreShardedToo) {
   EXPECT_FALSE(same_bits(m, fit(data, o))) << "the shards made no difference";
 }
 
+/// Two rows and a start model over `width` features (at least 4), with the
+/// rows' features spread over the whole width: on a wide model the mix is
+/// split into parts over features, run on different threads.
+struct TwoRowsFrom {
+  Dataset data;
+  Model start;
+};
+
+TwoRowsFrom two_rows_from(std::size_t width) {
+  const auto at = [width](std::size_t quarter) { return static_cast<FeatureIndex>(quarter * (width - 1) / 3); };
+  TwoRowsFrom out;
+  const std::vector<FeatureIndex> a_index = {at(0), at(2), at(3)};
+  const std::vector<double> a_value = {0.5, -1.25, 2.0};
+  const std::vector<FeatureIndex> b_index = {at(1), at(2)};
+  const std::vector<double> b_value = {3.0, 0.75};
+  out.data.add_row(a_index, a_value, 1.0);
+  out.data.add_row(b_index, b_value, 0.0);
+  out.data.num_features = width;
+  out.start.weights.resize(width);
+  for (std::size_t j = 0; j < width; ++j) out.start.weights[j] = 0.125 * static_cast<double>(j % 11) - 0.5;
+  out.start.bias = 0.375;
+  return out;
+}
+
 TEST(SgdShards, PlainShardsMixTheShardsModels) {
   // One row per shard and plain steps with an L2 shrink: each shard takes
   // one step from a non-zero start, and the mix is the mean of the models
-  // trained on each row alone (their scale folded in).
-  Dataset data;
-  const std::vector<FeatureIndex> a_index = {0, 2, 3};
-  const std::vector<double> a_value = {0.5, -1.25, 2.0};
-  const std::vector<FeatureIndex> b_index = {1, 2};
-  const std::vector<double> b_value = {3.0, 0.75};
-  data.add_row(a_index, a_value, 1.0);
-  data.add_row(b_index, b_value, 0.0);
-  Model start;
-  start.weights = {0.25, -0.5, 1.0, 0.125};
-  start.bias = 0.375;
-  TrainOptions o;
-  o.epochs = 1;
-  o.tol = 0.0;
-  o.adaptive = Adaptive::kOff;
-  o.average = false;
-  o.standardize = Standardize::kOff;
-  o.learning_rate = 0.5;
-  o.l2 = 0.1;
-  o.shards = 2;
-  auto fit_from = [&](const Dataset& rows, const TrainOptions& options) {
-    auto model = train(rows.view(), nullptr, options, {}, &start);
-    EXPECT_TRUE(model.ok()) << model.error().message();
-    return std::move(model).value();
-  };
-  const Model pair = fit_from(data, o);
-  o.shards = 1;
-  const std::vector<Dataset> rows = single_rows(data);
-  const Model first = fit_from(rows[0], o);
-  const Model second = fit_from(rows[1], o);
-  ASSERT_EQ(pair.weights.size(), 4u);
-  for (std::size_t j = 0; j < 4; ++j) {
-    EXPECT_EQ(pair.weights[j], (first.weights[j] + second.weights[j]) / 2.0) << "weight " << j;
-    EXPECT_NE(first.weights[j], start.weights[j]) << "the shrink moves every weight";
+  // trained on each row alone (their scale folded in), bit for bit, also
+  // where the mix is split over threads (20000 features).
+  for (const std::size_t width : {std::size_t{4}, std::size_t{20000}}) {
+    SCOPED_TRACE(width);
+    const TwoRowsFrom two = two_rows_from(width);
+    TrainOptions o;
+    o.epochs = 1;
+    o.tol = 0.0;
+    o.adaptive = Adaptive::kOff;
+    o.average = false;
+    o.standardize = Standardize::kOff;
+    o.learning_rate = 0.5;
+    o.l2 = 0.1;
+    o.shards = 2;
+    auto fit_from = [&](const Dataset& rows, const TrainOptions& options) {
+      auto model = train(rows.view(), nullptr, options, {}, &two.start);
+      EXPECT_TRUE(model.ok()) << model.error().message();
+      return std::move(model).value();
+    };
+    const Model pair = fit_from(two.data, o);
+    o.shards = 1;
+    const std::vector<Dataset> rows = single_rows(two.data);
+    const Model first = fit_from(rows[0], o);
+    const Model second = fit_from(rows[1], o);
+    ASSERT_EQ(pair.weights.size(), width);
+    std::size_t moved = 0;
+    for (std::size_t j = 0; j < width; ++j) {
+      EXPECT_EQ(pair.weights[j], (first.weights[j] + second.weights[j]) / 2.0) << "weight " << j;
+      if (two.start.weights[j] != 0.0) {
+        EXPECT_NE(first.weights[j], two.start.weights[j]) << "the shrink moves every weight";
+        ++moved;
+      }
+    }
+    EXPECT_GT(moved, width / 2);
+    EXPECT_EQ(pair.bias, (first.bias + second.bias) / 2.0);
+    EXPECT_NE(first.bias, second.bias);
   }
-  EXPECT_EQ(pair.bias, (first.bias + second.bias) / 2.0);
-  EXPECT_NE(first.bias, second.bias);
+}
+
+/// Rows over 12000 features with 40 non-zeros each, seeded: wide enough
+/// that the shards' mix is split over threads.
+Dataset wide_rows() {
+  core::Rng rng(11);
+  Dataset data;
+  const std::size_t d = 12000;
+  for (std::size_t i = 0; i < 600; ++i) {
+    std::vector<FeatureIndex> index;
+    std::vector<double> value;
+    FeatureIndex j = static_cast<FeatureIndex>(rng.uniform() * 300.0);
+    while (index.size() < 40 && j < d) {
+      index.push_back(j);
+      value.push_back(2.0 * rng.uniform() - 1.0);
+      j += 1 + static_cast<FeatureIndex>(rng.uniform() * 590.0);
+    }
+    data.add_row(index, value, rng.uniform() < 0.5 ? 1.0 : 0.0);
+  }
+  data.num_features = d;
+  return data;
 }
 
 TEST(SgdShards, PlainShardsGiveTheSameBitsForAnyThreadCount) {
-  const Dataset data = heart();
-  for (std::size_t shards : {2, 3}) {
-    for (std::size_t batch : {1, 4}) {
-      TrainOptions o;
-      o.epochs = 3;
-      o.tol = 0.0;
-      o.adaptive = Adaptive::kOff;
-      o.average = false;
-      o.standardize = Standardize::kOff;
-      o.shards = shards;
-      o.batch_size = batch;
-      omp_set_num_threads(1);
-      const Model one = fit(data, o);
-      omp_set_num_threads(2);  // the shards on the caller and a helper thread
-      const Model two = fit(data, o);
-      omp_set_num_threads(3);
-      const Model three = fit(data, o);
-      EXPECT_TRUE(same_bits(one, two)) << shards << " shards, batch " << batch;
-      EXPECT_TRUE(same_bits(one, three)) << shards << " shards, batch " << batch;
+  for (const Dataset& data : {heart(), wide_rows()}) {
+    for (std::size_t shards : {2, 3}) {
+      for (std::size_t batch : {1, 4}) {
+        TrainOptions o;
+        o.epochs = 3;
+        o.tol = 0.0;
+        o.adaptive = Adaptive::kOff;
+        o.average = false;
+        o.standardize = Standardize::kOff;
+        o.shards = shards;
+        o.batch_size = batch;
+        omp_set_num_threads(1);
+        const Model one = fit(data, o);
+        omp_set_num_threads(2);  // the shards on the caller and a helper thread
+        const Model two = fit(data, o);
+        omp_set_num_threads(3);
+        const Model three = fit(data, o);
+        EXPECT_TRUE(same_bits(one, two)) << shards << " shards, batch " << batch;
+        EXPECT_TRUE(same_bits(one, three)) << shards << " shards, batch " << batch;
+      }
     }
   }
   omp_set_num_threads(omp_get_num_procs());

@@ -238,32 +238,76 @@ class alignas(64) PlainSequence {
   bool prefetch_weights_;
 };
 
+/// Features per part of a parallel mix(): a part of fewer is not worth a
+/// thread's wake-up (about 1 ns a feature per shard on one core).
+constexpr std::size_t kMixPartFeatures = std::size_t{1} << 11;
+/// Features per block within a part: each block's passes run over lines
+/// still in the level-1 cache (8 KiB per vector).
+constexpr std::size_t kMixBlockFeatures = 1024;
+
+/// The number of parts that the mix of `shard_count` shards splits d
+/// features into: as many as there are shards (so threads that ran them),
+/// where each part has enough features.
+std::size_t mix_parts(std::size_t d, std::size_t shard_count) {
+  return std::clamp<std::size_t>(d / kMixPartFeatures, 1, std::max<std::size_t>(1, shard_count));
+}
+
+/// The first feature of part p of `parts` over d features (d for p = parts),
+/// on a whole cache line (8 doubles) so that no two parts write one line.
+std::size_t mix_part_start(std::size_t d, std::size_t p, std::size_t parts) {
+  if (p == parts) return d;
+  return std::min(d, d * p / parts / 8 * 8);
+}
+
 /// Iterative parameter mixing of plain SGD shards (as in sgd_coordinate.cpp's
-/// mix()): every shard continues from the mean of the shards' weights and
-/// biases, summed in shard order, with its scale folded in; the update count
-/// becomes the longest shard's.
-void mix(std::vector<PlainSequence>& shards) {
+/// mix()) over the features [begin, end): the mean of the shards' weights,
+/// with their scales folded in, summed in shard order,
+///   w_j = (scale_0 v_0j + scale_1 v_1j + ... + scale_{K-1} v_{K-1}j) / K,
+/// written to every shard's v_j and to theta_j. Each w_j has the same
+/// operations on the same values whatever the block and part bounds, so the
+/// parts may run on any threads. The scales, biases and update counts are
+/// left to finish_mix().
+void mix_features(std::vector<PlainSequence>& shards, std::size_t begin, std::size_t end, std::span<double> theta) {
   const auto count = static_cast<double>(shards.size());
-  PlainSequence& first = shards.front();
+  double* __restrict mean = shards.front().v.data();
+  const double first_scale = shards.front().scale;
+  for (std::size_t block = begin; block < end; block += kMixBlockFeatures) {
+    const std::size_t block_end = std::min(end, block + kMixBlockFeatures);
+    // Separate passes over the block, not one loop over shards per feature:
+    // each pass is one vector loop.
+    for (std::size_t j = block; j < block_end; ++j) mean[j] = first_scale * mean[j];
+    for (std::size_t s = 1; s < shards.size(); ++s) {
+      const double scale = shards[s].scale;
+      const double* __restrict v = shards[s].v.data();
+      for (std::size_t j = block; j < block_end; ++j) mean[j] += scale * v[j];
+    }
+    double* __restrict model = theta.data();
+    for (std::size_t j = block; j < block_end; ++j) {
+      mean[j] /= count;
+      model[j] = mean[j];
+    }
+    for (std::size_t s = 1; s < shards.size(); ++s) {
+      std::copy(mean + block, mean + block_end, shards[s].v.data() + block);
+    }
+  }
+}
+
+/// After mix_features() over all features: every shard continues from the
+/// mean bias, with scale 1, at the longest shard's update count; theta's
+/// last element is the bias.
+void finish_mix(std::vector<PlainSequence>& shards, std::span<double> theta) {
+  const auto count = static_cast<double>(shards.size());
   std::size_t updates = 0;
   for (const PlainSequence& shard : shards) updates = std::max(updates, shard.updates);
-  const std::size_t d = first.v.size();
-  for (std::size_t j = 0; j < d; ++j) {
-    double sum = first.scale * first.v[j];
-    for (std::size_t s = 1; s < shards.size(); ++s) sum += shards[s].scale * shards[s].v[j];
-    first.v[j] = sum / count;
-  }
   double bias = 0.0;
   for (const PlainSequence& shard : shards) bias += shard.bias;
-  first.bias = bias / count;
-  first.scale = 1.0;
-  first.updates = updates;
-  for (std::size_t s = 1; s < shards.size(); ++s) {
-    shards[s].v = first.v;
-    shards[s].scale = 1.0;
-    shards[s].bias = first.bias;
-    shards[s].updates = updates;
+  bias /= count;
+  for (PlainSequence& shard : shards) {
+    shard.scale = 1.0;
+    shard.bias = bias;
+    shard.updates = updates;
   }
+  theta.back() = bias;
 }
 
 }  // namespace
@@ -304,6 +348,7 @@ Result<Model> train_sgd(const SolverInput& input) {
   }
   PlainSequence& sequence = shards.front();
   std::unique_ptr<core::HelperThread> helper = shard_helper(shard_count, train.nonzeros());
+  const std::size_t parts = mix_parts(d, shard_count);
 
   Objective objective(train, options.loss, input.penalty());
   std::vector<double> theta(d + 1, 0.0);
@@ -374,13 +419,18 @@ Result<Model> train_sgd(const SolverInput& input) {
       };
       run_shards(helper.get(), shard_count, learn_shard);
       for (const PlainSequence& shard : shards) performed_updates += shard.updates - clock_before;
-      mix(shards);
+      // The mix, split over the threads that ran the shards; it leaves
+      // theta at the mixed model (scale 1: theta_j = 1.0 * v_j = v_j).
+      run_shards(helper.get(), parts, [&](std::size_t p) {
+        mix_features(shards, mix_part_start(d, p, parts), mix_part_start(d, p + 1, parts), theta);
+      });
+      finish_mix(shards, theta);
       eta = step_size.at(sequence.updates);
     }
     report.iterations = epoch;
     report.updates = shard_count > 1 ? performed_updates : sequence.updates;
 
-    sequence.model(theta);
+    if (shard_count == 1) sequence.model(theta);
     const Result<bool> converged = monitor.end_epoch(epoch, theta, eta, report);
     if (!converged.ok()) return converged.error();
     if (converged.value()) break;
