@@ -22,8 +22,11 @@
 // (4.5 MB, 4.7 non-zeros a row) 54.6 against 67.7; synthetic dense rows of
 // 100 features: 6 MB 2.9 against 3.2 ms, 12 MB 6.0 against 6.1, and staged
 // ahead from there (24 MB 13.1 against 12.4 ms, 60 MB 54 against 43); sparse
-// rows of 40 of 2^20 features, 2.4 MB and 9.6 MB: even. The best sizes
-// depend on the processor (docs/benchmarks.md).
+// rows of 40 of 2^20 features, 2.4 MB and 9.6 MB: even. Those figures
+// predate the fixed number of lines requested per row (prefetch_row_ahead,
+// 2026-12-05), which made the ahead mode another 9-21% faster on ticdata,
+// fine_foods and movielens_liked. The best sizes depend on the processor
+// (docs/benchmarks.md).
 #pragma once
 
 #include <unistd.h>
