@@ -153,14 +153,18 @@ TEST(SgdShards, ReachNearlyTheSequentialObjective) {
   }
 }
 
+/// The note's plain SGD: no adaptive steps, no averaging, no standardising.
+TrainOptions plain_steps() {
+  TrainOptions o;
+  o.adaptive = Adaptive::kOff;
+  o.average = false;
+  o.standardize = Standardize::kOff;
+  return o;
+}
+
 void checkpoints_fall_on_epoch_ends_and_resume_exactly(bool plain) {
   const Dataset data = heart();
-  TrainOptions o;
-  if (plain) {
-    o.adaptive = Adaptive::kOff;
-    o.average = false;
-    o.standardize = Standardize::kOff;
-  }
+  TrainOptions o = plain ? plain_steps() : TrainOptions{};
   o.epochs = 6;
   o.tol = 0.0;
   o.shards = 3;
@@ -290,10 +294,7 @@ TEST(SgdShards, PlainStepsAreShardedToo) {
   // The note's SGD (no adaptive steps, no averaging) with shards keeps its
   // exact lazy L2 scale in each shard, and still learns.
   const Dataset data = heart();
-  TrainOptions o;
-  o.adaptive = Adaptive::kOff;
-  o.average = false;
-  o.standardize = Standardize::kOff;
+  TrainOptions o = plain_steps();
   o.learning_rate = 0.1;
   o.tol = 0.0;
   o.l2 = 1e-3;
@@ -338,12 +339,9 @@ TEST(SgdShards, PlainShardsMixTheShardsModels) {
   for (const std::size_t width : {std::size_t{4}, std::size_t{20000}}) {
     SCOPED_TRACE(width);
     const TwoRowsFrom two = two_rows_from(width);
-    TrainOptions o;
+    TrainOptions o = plain_steps();
     o.epochs = 1;
     o.tol = 0.0;
-    o.adaptive = Adaptive::kOff;
-    o.average = false;
-    o.standardize = Standardize::kOff;
     o.learning_rate = 0.5;
     o.l2 = 0.1;
     o.shards = 2;
@@ -397,12 +395,9 @@ TEST(SgdShards, PlainShardsGiveTheSameBitsForAnyThreadCount) {
   for (const Dataset& data : {heart(), wide_rows()}) {
     for (std::size_t shards : {2, 3}) {
       for (std::size_t batch : {1, 4}) {
-        TrainOptions o;
+        TrainOptions o = plain_steps();
         o.epochs = 3;
         o.tol = 0.0;
-        o.adaptive = Adaptive::kOff;
-        o.average = false;
-        o.standardize = Standardize::kOff;
         o.shards = shards;
         o.batch_size = batch;
         omp_set_num_threads(1);

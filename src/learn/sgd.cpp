@@ -249,14 +249,13 @@ constexpr std::size_t kMixBlockFeatures = 1024;
 /// features into: as many as there are shards (so threads that ran them),
 /// where each part has enough features.
 std::size_t mix_parts(std::size_t d, std::size_t shard_count) {
-  return std::clamp<std::size_t>(d / kMixPartFeatures, 1, std::max<std::size_t>(1, shard_count));
+  return std::clamp<std::size_t>(d / kMixPartFeatures, 1, shard_count);
 }
 
 /// The first feature of part p of `parts` over d features (d for p = parts),
 /// on a whole cache line (8 doubles) so that no two parts write one line.
 std::size_t mix_part_start(std::size_t d, std::size_t p, std::size_t parts) {
-  if (p == parts) return d;
-  return std::min(d, d * p / parts / 8 * 8);
+  return p == parts ? d : d * p / parts / 8 * 8;
 }
 
 /// Iterative parameter mixing of plain SGD shards (as in sgd_coordinate.cpp's
