@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "core/rng.hpp"
+#include "learn/solver.hpp"
 #include "logreg/data_reader.hpp"
 #include "logreg/model.hpp"
 #include "logreg/objective.hpp"
@@ -412,6 +413,46 @@ TEST(SgdShards, PlainShardsGiveTheSameBitsForAnyThreadCount) {
     }
   }
   omp_set_num_threads(omp_get_num_procs());
+}
+
+TEST(SgdShards, TheShuffleIsFisherYatesOnTheGeneratorsDraws) {
+  // Rng::shuffle works on a copy of the generator's state: the same draws,
+  // in the same order, and the generator left where they leave it.
+  for (std::size_t n : {0, 1, 2, 7, 1000}) {
+    core::Rng shuffler(11);
+    core::Rng drawer(11);
+    std::vector<std::size_t> shuffled(n);
+    for (std::size_t i = 0; i < n; ++i) shuffled[i] = i;
+    std::vector<std::size_t> by_hand = shuffled;
+    shuffler.shuffle(std::span<std::size_t>(shuffled));
+    for (std::size_t i = n; i > 1; --i) std::swap(by_hand[i - 1], by_hand[drawer.below(i)]);
+    EXPECT_EQ(shuffled, by_hand) << n << " items";
+    EXPECT_EQ(shuffler.next(), drawer.next()) << n << " items";
+  }
+}
+
+TEST(SgdShards, TheShardsCopyOfTheOrderIsThePermutation) {
+  // With shards, the sequences read a copy of the epoch order (so the next
+  // shuffle's lines stay with its thread); it must be the same permutation,
+  // epoch after epoch, as the one a single sequence reads in place.
+  const std::size_t n = 500;
+  learn::EpochOrder in_place(n, false);
+  learn::EpochOrder copied(n, true);
+  EXPECT_EQ(in_place.rows().data(), in_place.permutation().data());
+  EXPECT_NE(copied.rows().data(), copied.permutation().data());
+  const std::span<const std::size_t> held = copied.rows();  // as a shard holds it
+  core::Rng a(5);
+  core::Rng b(5);
+  std::vector<std::size_t> previous;
+  for (int epoch = 0; epoch < 4; ++epoch) {
+    in_place.shuffle(a);
+    copied.shuffle(b);
+    const std::vector<std::size_t> expected(in_place.rows().begin(), in_place.rows().end());
+    EXPECT_EQ(std::vector<std::size_t>(held.begin(), held.end()), expected) << "epoch " << epoch;
+    EXPECT_EQ(copied.permutation(), expected) << "epoch " << epoch;
+    EXPECT_NE(expected, previous) << "epoch " << epoch << " was not shuffled";
+    previous = expected;
+  }
 }
 
 }  // namespace

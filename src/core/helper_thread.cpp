@@ -1,5 +1,6 @@
 #include "core/helper_thread.hpp"
 
+#include <chrono>
 #include <system_error>
 
 namespace logreg::core {
@@ -7,16 +8,33 @@ namespace {
 
 // How long each side spins before it sleeps in the kernel. The helper spins
 // between passes because a solver's next pass follows within microseconds
-// (the vector updates of a CG step), and waking a sleeping thread costs
-// 10-50 us on a virtual machine; the caller spins because the part it waits
-// for is already running.
-constexpr int kHelperSpins = 1 << 11;  // about 20-50 us of pause instructions
-constexpr int kCallerSpins = 1 << 13;
+// (the vector updates of a CG step, an SGD epoch's shuffle), and waking a
+// sleeping thread costs 10-60 us on a virtual machine; the caller spins
+// because the part it waits for is already running. Times, not counts of
+// pause instructions: a pause takes 25 cycles on one of this project's
+// machines and about 140 on others, so 2048 of them were 20 us on the first,
+// shorter than a shuffle of 8000 rows there.
+constexpr std::chrono::microseconds kHelperSpin{100};
+constexpr std::chrono::microseconds kCallerSpin{200};
+constexpr int kPausesPerClockRead = 32;
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
 #endif
+}
+
+/// Spins until done() or for about `budget`; done()'s last value.
+template <typename Done>
+bool spin_until(const Done& done, std::chrono::microseconds budget) {
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  for (;;) {
+    for (int k = 0; k < kPausesPerClockRead; ++k) {
+      if (done()) return true;
+      cpu_relax();
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return done();
+  }
 }
 
 constexpr std::uint64_t make_ticket(std::uint32_t epoch, std::size_t parts) {
@@ -98,11 +116,8 @@ void HelperThread::run_erased(std::size_t parts, const void* job, Call call) {
   }
   // Every part is claimed; wait for those the helper is still running.
   const auto helper_parts = static_cast<std::uint32_t>(parts - mine);
-  std::uint32_t done = helper_done_.load(std::memory_order_acquire);
-  for (int spin = 0; done != helper_parts && spin < kCallerSpins; ++spin) {
-    cpu_relax();
-    done = helper_done_.load(std::memory_order_acquire);
-  }
+  std::uint32_t done = 0;
+  spin_until([&] { return (done = helper_done_.load(std::memory_order_acquire)) == helper_parts; }, kCallerSpin);
   while (done != helper_parts) {
     helper_done_.wait(done, std::memory_order_acquire);
     done = helper_done_.load(std::memory_order_acquire);
@@ -113,11 +128,8 @@ void HelperThread::serve() {
   if (placed_) ::pthread_setaffinity_np(::pthread_self(), sizeof process_cpus_, &process_cpus_);
   std::uint32_t served = 0;
   for (;;) {
-    std::uint32_t epoch = wake_.load(std::memory_order_acquire);
-    for (int spin = 0; epoch == served && spin < kHelperSpins; ++spin) {
-      cpu_relax();
-      epoch = wake_.load(std::memory_order_acquire);
-    }
+    std::uint32_t epoch = served;
+    spin_until([&] { return (epoch = wake_.load(std::memory_order_acquire)) != served; }, kHelperSpin);
     if (epoch == served) {
       wake_.wait(served, std::memory_order_acquire);
       continue;

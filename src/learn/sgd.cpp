@@ -336,13 +336,11 @@ Result<Model> train_sgd(const SolverInput& input) {
   if (!(weight_sum > 0.0)) return Error("the example weights sum to zero");
   const double inverse_mean_weight = static_cast<double>(n) / weight_sum;
 
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), std::size_t{0});
+  EpochOrder order(n, shard_count > 1);
   std::vector<PlainSequence> shards;
   shards.reserve(shard_count);  // the checkpoint refers to shards[0]'s members
   for (std::size_t s = 0; s < shard_count; ++s) {
-    shards.emplace_back(input, std::span<const std::size_t>(order).subspan(shard_start(n, s, shard_count),
-                                                                            shard_rows(n, s, shard_count)),
+    shards.emplace_back(input, order.rows().subspan(shard_start(n, s, shard_count), shard_rows(n, s, shard_count)),
                         inverse_mean_weight);
   }
   PlainSequence& sequence = shards.front();
@@ -370,7 +368,7 @@ Result<Model> train_sgd(const SolverInput& input) {
   state.add("updates", sequence.updates);
   if (shard_count > 1) state.add("performed_updates", performed_updates);
   monitor.add_to(state);
-  auto cursor = start_epochs(input, state, rng, order);
+  auto cursor = start_epochs(input, state, rng, order.permutation());
   CheckpointClock checkpoint_clock(input);
   if (!cursor.ok()) return cursor.error();
   for (std::size_t s = 1; s < shard_count; ++s) {
@@ -388,7 +386,7 @@ Result<Model> train_sgd(const SolverInput& input) {
   };
 
   for (std::size_t epoch = cursor.value().epoch; epoch <= options.epochs; ++epoch) {
-    rng.shuffle(std::span<std::size_t>(order));
+    order.shuffle(rng);
     for (PlainSequence& shard : shards) shard.new_epoch();
     const std::size_t begin = epoch == cursor.value().epoch ? cursor.value().position : 0;
     if (shard_count == 1) {

@@ -530,13 +530,11 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
   const FeatureTransform transform(columns, n, wants_standardize(o, columns, n));
   const Settings settings{o, train, d, batch, rows / weight_sum, transform, d >= kPrefetchStateFrom};
 
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), std::size_t{0});
+  EpochOrder order(n, shard_count > 1);
   std::vector<Learner> shards;
   shards.reserve(shard_count);  // the checkpoint refers to shards[0]'s members
   for (std::size_t s = 0; s < shard_count; ++s) {
-    shards.emplace_back(settings, std::span<const std::size_t>(order).subspan(shard_start(n, s, shard_count),
-                                                                                shard_rows(n, s, shard_count)));
+    shards.emplace_back(settings, order.rows().subspan(shard_start(n, s, shard_count), shard_rows(n, s, shard_count)));
   }
   Learner& learner = shards.front();
   std::unique_ptr<core::HelperThread> helper = shard_helper(shard_count, train.nonzeros());
@@ -597,7 +595,7 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
     return state.save(input, epoch, position);
   };
   copy_out();
-  auto cursor = start_epochs(input, state, rng, order);
+  auto cursor = start_epochs(input, state, rng, order.permutation());
   if (!cursor.ok()) return cursor.error();
   if (input.control != nullptr && input.control->resume != nullptr) {  // restored into the vectors
     for (std::size_t j = 0; j <= d; ++j) {
@@ -617,7 +615,7 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
   };
 
   for (std::size_t epoch = cursor.value().epoch; epoch <= o.epochs; ++epoch) {
-    rng.shuffle(std::span<std::size_t>(order));
+    order.shuffle(rng);
     for (Learner& shard : shards) shard.new_epoch();
     const std::size_t begin = epoch == cursor.value().epoch ? cursor.value().position : 0;
     // Averaging starts with epoch average_start (the last epoch when there
