@@ -55,10 +55,15 @@ TEST(RowStager, GivesTheRowsOfTheOrderForEveryBatchSize) {
     SCOPED_TRACE(::testing::Message() << "batch " << batch << ", staging " << static_cast<int>(staging));
     core::RowStager stager(view, order, batch, staging);
     const std::vector<double> per_feature(data.num_features, 0.0);
-    // These 1000 rows fit in any level-2 cache: kAuto reads them in place.
+    // These 1000 rows fit in any level-2 cache: kAuto reads them in place,
+    // with or without requests ahead.
     EXPECT_EQ(stager.staging(), staging == Staging::kAlways && batch <= core::RowStager::kMaxStagedBatch);
     const bool small_batch = batch <= core::RowStager::kMaxStagedBatch;
-    EXPECT_EQ(stager.mode(), !small_batch || staging == Staging::kAuto ? Staging::kNever : staging);
+    if (staging == Staging::kAuto && small_batch) {
+      EXPECT_TRUE(stager.mode() == Staging::kNever || stager.mode() == Staging::kAhead);
+    } else {
+      EXPECT_EQ(stager.mode(), small_batch ? staging : Staging::kNever);
+    }
     for (int epoch = 0; epoch < 2; ++epoch) {
       rng.shuffle(std::span<std::size_t>(order));
       stager.new_epoch();
@@ -87,19 +92,26 @@ TEST(RowStager, GivesTheRowsOfTheOrderForEveryBatchSize) {
 TEST(RowStager, AutoReadsInPlaceThenAheadThenStagedAsTheDataGrows) {
   const long reported = ::sysconf(_SC_LEVEL2_CACHE_SIZE);
   const std::size_t level2 = reported > 0 ? static_cast<std::size_t>(reported) : core::RowStager::kDefaultLevel2Bytes;
+  const std::size_t in_place_limit = level2 / core::RowStager::kInPlaceLevel2Divisor;
   const std::size_t ahead_limit = core::RowStager::kAheadLevel2Multiple * level2;
-  // Doubling from 100 rows: the first set beyond the level-2 cache is at most
-  // twice its size, so within kAheadLevel2Multiple (> 2) of it.
-  std::size_t rows = 100;
+  // Doubling from 10 rows: the first set beyond the in-place limit is at
+  // most twice its size, so within the ahead limit; so is one the size of
+  // the level-2 cache.
+  std::size_t rows = 10;
   Dataset tiny = mixed_rows(rows);
-  while (core::RowStager::data_bytes(mixed_rows(rows * 2).view()) <= level2) tiny = mixed_rows(rows *= 2);
+  ASSERT_LE(core::RowStager::data_bytes(tiny.view()), in_place_limit);
+  while (core::RowStager::data_bytes(mixed_rows(rows * 2).view()) <= in_place_limit) tiny = mixed_rows(rows *= 2);
   const Dataset mid = mixed_rows(rows *= 2);
-  std::size_t large_rows = rows;
+  std::size_t cached_rows = rows;
+  while (core::RowStager::data_bytes(mixed_rows(cached_rows * 2).view()) <= level2) cached_rows *= 2;
+  const Dataset cached = mixed_rows(cached_rows);
+  std::size_t large_rows = cached_rows;
   while (core::RowStager::data_bytes(mixed_rows(large_rows).view()) <= ahead_limit) large_rows *= 2;
   const Dataset large = mixed_rows(large_rows);
-  ASSERT_LE(core::RowStager::data_bytes(tiny.view()), level2);
-  ASSERT_GT(core::RowStager::data_bytes(mid.view()), level2);
+  ASSERT_GT(core::RowStager::data_bytes(mid.view()), in_place_limit);
   ASSERT_LE(core::RowStager::data_bytes(mid.view()), ahead_limit);
+  ASSERT_GT(core::RowStager::data_bytes(cached.view()), level2 / 2);
+  ASSERT_LE(core::RowStager::data_bytes(cached.view()), level2);
   ASSERT_GT(core::RowStager::data_bytes(large.view()), ahead_limit);
   std::vector<std::size_t> order(large_rows);
   std::iota(order.begin(), order.end(), std::size_t{0});
@@ -109,6 +121,7 @@ TEST(RowStager, AutoReadsInPlaceThenAheadThenStagedAsTheDataGrows) {
   EXPECT_EQ(core::RowStager(tiny.view(), order_of(tiny), 1).mode(), Staging::kNever);
   EXPECT_EQ(core::RowStager(mid.view(), order_of(mid), 1).mode(), Staging::kAhead);
   EXPECT_EQ(core::RowStager(mid.view(), order_of(mid), max_staged).mode(), Staging::kAhead);
+  EXPECT_EQ(core::RowStager(cached.view(), order_of(cached), 1).mode(), Staging::kAhead);
   EXPECT_EQ(core::RowStager(large.view(), order_of(large), 1).mode(), Staging::kAlways);
   EXPECT_TRUE(core::RowStager(large.view(), order_of(large), max_staged).staging());
   // Larger batches are read in place, whatever is asked.
