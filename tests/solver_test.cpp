@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -147,6 +148,27 @@ TEST(Hessian, SquaredErrorUsesGaussNewtonCurvature) {
     expected[n - 1] += coefficient;
   }
   for (std::size_t j = 0; j < n; ++j) EXPECT_NEAR(hv[j], expected[j], 1e-12 * (1 + std::fabs(expected[j]))) << j;
+}
+
+TEST(Solvers, AllFiniteFindsEveryNonFiniteValueAnywhere) {
+  // learn::all_finite tests exponent bits, not std::isfinite: it must agree
+  // with it on the edge values, wherever in a vector the bad one sits.
+  const double edges[] = {0.0, -0.0, 1.0, -2.5, std::numeric_limits<double>::max(),
+                          -std::numeric_limits<double>::max(), std::numeric_limits<double>::min(),
+                          std::numeric_limits<double>::denorm_min(), -std::numeric_limits<double>::denorm_min(),
+                          std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+                          std::numeric_limits<double>::quiet_NaN(), -std::numeric_limits<double>::quiet_NaN(),
+                          std::numeric_limits<double>::signaling_NaN()};
+  EXPECT_TRUE(learn::all_finite({}));
+  for (const double edge : edges) {
+    for (const std::size_t size : {1, 2, 3, 17, 1000}) {
+      for (const std::size_t at : {std::size_t{0}, size / 2, size - 1}) {
+        std::vector<double> v(size, 0.5);
+        v[at] = edge;
+        EXPECT_EQ(learn::all_finite(v), std::isfinite(edge)) << edge << " at " << at << " of " << size;
+      }
+    }
+  }
 }
 
 TEST(Solvers, CIsLiblinearsParameter) {
