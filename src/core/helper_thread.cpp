@@ -37,6 +37,7 @@ bool spin_until(const Done& done, std::chrono::microseconds budget) {
   }
 }
 
+/// A run's first ticket: every part in [0, parts) unclaimed.
 constexpr std::uint64_t make_ticket(std::uint32_t epoch, std::size_t parts) {
   return (static_cast<std::uint64_t>(epoch) << 32) | (static_cast<std::uint64_t>(parts) << 16);
 }
@@ -82,15 +83,16 @@ HelperThread::~HelperThread() {
   ::pthread_join(thread_, nullptr);
 }
 
-std::size_t HelperThread::claim(std::uint32_t epoch) {
+std::size_t HelperThread::claim(std::uint32_t epoch, bool from_end) {
   std::uint64_t ticket = ticket_.load(std::memory_order_acquire);
   for (;;) {
     if (static_cast<std::uint32_t>(ticket >> 32) != epoch) return kNone;
-    const std::size_t parts = (ticket >> 16) & 0xffff;
+    const std::size_t end = (ticket >> 16) & 0xffff;  // the unclaimed parts are [next, end)
     const std::size_t next = ticket & 0xffff;
-    if (next >= parts) return kNone;
-    if (ticket_.compare_exchange_weak(ticket, ticket + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
-      return next;
+    if (next >= end) return kNone;
+    const std::uint64_t claimed = from_end ? ticket - (std::uint64_t{1} << 16) : ticket + 1;
+    if (ticket_.compare_exchange_weak(ticket, claimed, std::memory_order_acq_rel, std::memory_order_acquire)) {
+      return from_end ? end - 1 : next;
     }
   }
 }
@@ -110,7 +112,7 @@ void HelperThread::run_erased(std::size_t parts, const void* job, Call call) {
   wake_.notify_one();
 
   std::size_t mine = 0;
-  for (std::size_t p = claim(epoch); p != kNone; p = claim(epoch)) {
+  for (std::size_t p = claim(epoch, false); p != kNone; p = claim(epoch, false)) {
     call(job, p);
     ++mine;
   }
@@ -136,7 +138,7 @@ void HelperThread::serve() {
     }
     served = epoch;
     if (stop_.load(std::memory_order_acquire)) return;
-    for (std::size_t p = claim(epoch); p != kNone; p = claim(epoch)) {
+    for (std::size_t p = claim(epoch, true); p != kNone; p = claim(epoch, true)) {
       // The claim succeeded, so the caller is inside this run and job_ and
       // call_ are this run's (written before the ticket that was claimed).
       call_(job_, p);

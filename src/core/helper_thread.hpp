@@ -13,6 +13,11 @@
 // the helper is working on: when the helper is slow to wake, or not running at
 // all, the pass costs about what it costs on one thread.
 //
+// The caller claims parts from the first on, the helper from the last back,
+// so with two parts and both threads running, part 0 runs on the caller and
+// part 1 on the helper in every run: a part's data (an SGD shard's weights)
+// then stays in one core's cache from run to run.
+//
 // Results do not depend on which thread runs which part, as long as each part
 // writes only its own outputs and the caller combines them in part order.
 #pragma once
@@ -53,13 +58,15 @@ class HelperThread {
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 
   void run_erased(std::size_t parts, const void* job, Call call);
-  /// The next unclaimed part of run `epoch`, or kNone when there is none.
-  std::size_t claim(std::uint32_t epoch);
+  /// The first unclaimed part of run `epoch` (the last one `from_end`), or
+  /// kNone when there is none.
+  std::size_t claim(std::uint32_t epoch, bool from_end);
   void serve();
 
-  // The claim counter of the current run: epoch (bits 32-63), number of
-  // parts (16-31) and next part (0-15) in one word, so that a claim made for
-  // an earlier run can never succeed in a later one.
+  // The claim counter of the current run: epoch (bits 32-63) and the
+  // unclaimed parts [next, end) as end (bits 16-31) and next (0-15), in one
+  // word, so that a claim made for an earlier run can never succeed in a
+  // later one.
   std::atomic<std::uint64_t> ticket_{0};
   // The epoch of the run to serve; the helper sleeps on it.
   std::atomic<std::uint32_t> wake_{0};
