@@ -70,9 +70,16 @@ namespace {
 
 constexpr std::size_t kPrefetchWeightsFrom = std::size_t{1} << 16;  // 512 KiB of weights
 
+/// The step size of update t. Holds its settings by value: a copy of it in a
+/// loop (PlainSequence::update_each) is then a local the compiler keeps in
+/// registers, not memory it reloads after every call to exp.
 class StepSize {
  public:
-  explicit StepSize(const TrainOptions& options) : options_(options) {
+  explicit StepSize(const TrainOptions& options)
+      : schedule_(options.schedule),
+        learning_rate_(options.learning_rate),
+        power_t_(options.power_t),
+        l2_(options.l2) {
     if (options.schedule == Schedule::kOptimal) {
       // Bottou's heuristic, as in scikit-learn: a typical weight of
       // 1/sqrt(sqrt(l2)) sets the first step; the loss derivatives are <= 1.
@@ -82,16 +89,19 @@ class StepSize {
   }
   double at(std::size_t t) const {
     const auto step = static_cast<double>(t);
-    switch (options_.schedule) {
-      case Schedule::kConstant: return options_.learning_rate;
-      case Schedule::kInvScaling: return options_.learning_rate / std::pow(step, options_.power_t);
-      case Schedule::kOptimal: return 1.0 / (options_.l2 * (t0_ + step - 1.0));
+    switch (schedule_) {
+      case Schedule::kConstant: return learning_rate_;
+      case Schedule::kInvScaling: return learning_rate_ / std::pow(step, power_t_);
+      case Schedule::kOptimal: return 1.0 / (l2_ * (t0_ + step - 1.0));
     }
-    return options_.learning_rate;
+    return learning_rate_;
   }
 
  private:
-  const TrainOptions& options_;
+  Schedule schedule_;
+  double learning_rate_;
+  double power_t_;
+  double l2_;
   double t0_ = 0.0;
 };
 
@@ -183,9 +193,12 @@ class alignas(64) PlainSequence {
   /// checkpoint at position k). Returns the first position not updated
   /// (last, unless paused) and leaves eta at the last step size used.
   template <typename StepAt, typename Pause>
-  [[gnu::noinline]] std::size_t update_each(std::size_t first, std::size_t last, const StepAt& step_at, const Pause& pause,
+  [[gnu::noinline]] std::size_t update_each(std::size_t first, std::size_t last, const StepAt& step_at_, const Pause& pause,
                           double& eta) {
+    // Locals, not members, for what every row reads (see StepSize).
+    const StepAt step_at = step_at_;
     const double l2 = input_.options.l2;
+    const Loss loss = input_.options.loss;
     double local_scale = scale;
     double local_bias = bias;
     std::size_t t = updates;
@@ -197,7 +210,8 @@ class alignas(64) PlainSequence {
       const auto r = rows_.row_at(k);
       if (prefetch_weights_) rows_.prefetch_next(k, v.data());
       const double z = local_scale * core::sparse_dot(r.indices, r.values, r.count, v.data()) + local_bias;
-      const double g = weighted_derivative(k, z);
+      const double derivative = loss_derivative(loss, z, rows_.label_at(k));
+      const double g = unit_weights_ ? derivative : rows_.weight_at(k) * inverse_mean_weight_ * derivative;
       const double bias_step = 0.0 + g;  // as update_one()
       if (l2 > 0.0) {                     // shrink()
         const double shrink_factor = 1.0 - eta * l2;
@@ -444,7 +458,7 @@ Result<Model> train_sgd(const SolverInput& input) {
   }
   double eta = step_size.at(std::max<std::size_t>(sequence.updates, 1));
   const bool per_example = batch == 1 && options.l1 == 0.0;
-  const auto step_at = [&step_size](std::size_t t) { return step_size.at(t); };
+  const auto step_at = [step_size](std::size_t t) { return step_size.at(t); };
   auto current_model = [&] {
     sequence.model(theta);
     Model model = make_model(input, theta);
