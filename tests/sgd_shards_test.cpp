@@ -455,5 +455,25 @@ TEST(SgdShards, TheShardsCopyOfTheOrderIsThePermutation) {
   }
 }
 
+TEST(SgdShards, PlainShardsReportDivergence) {
+  // The mix sees whether the mixed weights are finite, and the check between
+  // epochs relies on it: a run that blows up must still end in an error that
+  // names the epoch, on a narrow model (one part of the mix) and a wide one
+  // (a part per thread).
+  for (Dataset data : {heart(), wide_rows()}) {
+    for (double& v : data.values) v *= 1e200;
+    TrainOptions o = plain_steps();
+    o.schedule = Schedule::kConstant;
+    o.learning_rate = 1e200;
+    o.epochs = 5;
+    o.tol = 0.0;
+    o.shards = 2;
+    auto model = train(data.view(), nullptr, o);
+    ASSERT_FALSE(model.ok()) << data.num_features << " features";
+    // In the epoch where it happened, not at the end (from the objective).
+    EXPECT_NE(model.error().message().find("diverged in epoch 1 "), std::string::npos) << model.error().message();
+  }
+}
+
 }  // namespace
 }  // namespace logreg

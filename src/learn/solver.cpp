@@ -172,11 +172,11 @@ void EpochMonitor::add_to(SolverState& state) {
 }
 
 Result<bool> EpochMonitor::end_epoch(std::size_t epoch, std::span<const double> theta, double step,
-                                     TrainReport& report) {
+                                     TrainReport& report, bool known_finite) {
   last_epoch_ = epoch;
   objective_current_ = every_epoch_;
   if (every_epoch_) train_objective_ = objective_.value_at(theta);
-  if (!std::isfinite(train_objective_) || !all_finite(theta)) {
+  if (!std::isfinite(train_objective_) || (!known_finite && !all_finite(theta))) {
     return divergence_error(epoch, "epoch", "try a smaller --learning-rate");
   }
   Progress line;

@@ -150,8 +150,10 @@ class EpochMonitor {
   void add_to(SolverState& state);
   /// After epoch `epoch`, at theta (weights, then bias) with learning rate
   /// `step`: true when early stopping says stop (the reason set in `report`),
-  /// an error when training diverged.
-  Result<bool> end_epoch(std::size_t epoch, std::span<const double> theta, double step, TrainReport& report);
+  /// an error when training diverged. `known_finite`: the caller has seen
+  /// every element of theta finite as it wrote it, so it is not read again.
+  Result<bool> end_epoch(std::size_t epoch, std::span<const double> theta, double step, TrainReport& report,
+                         bool known_finite = false);
   /// The training objective at the theta of the last end_epoch(), computed
   /// now if that epoch skipped it; an error when it is not finite.
   Result<double> final_objective(std::span<const double> theta);
