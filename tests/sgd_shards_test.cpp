@@ -4,7 +4,9 @@
 // never on the thread count; stops and checkpoints fall on epoch ends.
 #include <omp.h>
 
+#include <algorithm>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -431,27 +433,103 @@ TEST(SgdShards, TheShuffleIsFisherYatesOnTheGeneratorsDraws) {
   }
 }
 
-TEST(SgdShards, TheShardsCopyOfTheOrderIsThePermutation) {
-  // With shards, the sequences read a copy of the epoch order (so the next
-  // shuffle's lines stay with its thread); it must be the same permutation,
-  // epoch after epoch, as the one a single sequence reads in place.
+TEST(SgdShards, OneSequenceShufflesTheWholeOrderEveryEpoch) {
+  // Without shards the epoch order is the run generator's Fisher-Yates
+  // shuffle of the previous one, every epoch; shuffle_shard does nothing.
   const std::size_t n = 500;
-  learn::EpochOrder in_place(n, false);
-  learn::EpochOrder copied(n, true);
-  EXPECT_EQ(in_place.rows().data(), in_place.permutation().data());
-  EXPECT_NE(copied.rows().data(), copied.permutation().data());
-  const std::span<const std::size_t> held = copied.rows();  // as a shard holds it
-  core::Rng a(5);
-  core::Rng b(5);
+  learn::EpochOrder order(n, 1, 5);
+  core::Rng rng(5);
+  core::Rng drawer(5);
+  std::vector<std::size_t> by_hand(n);
+  for (std::size_t i = 0; i < n; ++i) by_hand[i] = i;
+  for (std::size_t epoch = 1; epoch <= 4; ++epoch) {
+    order.shuffle_whole(epoch, rng);
+    order.shuffle_shard(epoch, 0);
+    drawer.shuffle(std::span<std::size_t>(by_hand));
+    EXPECT_EQ(std::vector<std::size_t>(order.rows().begin(), order.rows().end()), by_hand) << "epoch " << epoch;
+  }
+  EXPECT_EQ(rng.next(), drawer.next());
+}
+
+/// The rows at shard s's positions of `order`, sorted.
+std::vector<std::size_t> shard_set(const learn::EpochOrder& order, std::size_t s, std::size_t count) {
+  const std::size_t n = order.rows().size();
+  const auto part = order.rows().subspan(learn::shard_start(n, s, count), learn::shard_rows(n, s, count));
+  std::vector<std::size_t> rows(part.begin(), part.end());
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+TEST(SgdShards, ShardsKeepTheirRowsAndShuffleThemThemselves) {
+  // With K shards the first epoch shuffles the whole order (as one sequence
+  // would); from then on each shard keeps the rows at its positions and
+  // shuffles them with its own generator, on whatever thread, at whatever
+  // time: the same orders whether the shards are shuffled one after the
+  // other, in reverse, or on threads of their own at once.
+  const std::size_t n = 1001;
+  const std::size_t count = 3;
+  learn::EpochOrder in_turn(n, count, 7);
+  learn::EpochOrder reversed(n, count, 7);
+  learn::EpochOrder threaded(n, count, 7);
+  learn::EpochOrder one_sequence(n, 1, 7);
+  core::Rng rng_a(7);
+  core::Rng rng_b(7);
+  core::Rng rng_c(7);
+  core::Rng rng_d(7);
+  std::vector<std::vector<std::size_t>> sets;
   std::vector<std::size_t> previous;
-  for (int epoch = 0; epoch < 4; ++epoch) {
-    in_place.shuffle(a);
-    copied.shuffle(b);
-    const std::vector<std::size_t> expected(in_place.rows().begin(), in_place.rows().end());
-    EXPECT_EQ(std::vector<std::size_t>(held.begin(), held.end()), expected) << "epoch " << epoch;
-    EXPECT_EQ(copied.permutation(), expected) << "epoch " << epoch;
-    EXPECT_NE(expected, previous) << "epoch " << epoch << " was not shuffled";
-    previous = expected;
+  for (std::size_t epoch = 1; epoch <= 5; ++epoch) {
+    in_turn.shuffle_whole(epoch, rng_a);
+    reversed.shuffle_whole(epoch, rng_b);
+    threaded.shuffle_whole(epoch, rng_c);
+    for (std::size_t s = 0; s < count; ++s) in_turn.shuffle_shard(epoch, s);
+    for (std::size_t s = count; s-- > 0;) reversed.shuffle_shard(epoch, s);
+    std::vector<std::thread> threads;
+    for (std::size_t s = 0; s < count; ++s) threads.emplace_back([&threaded, epoch, s] { threaded.shuffle_shard(epoch, s); });
+    for (std::thread& thread : threads) thread.join();
+    const std::vector<std::size_t> now(in_turn.rows().begin(), in_turn.rows().end());
+    EXPECT_EQ(std::vector<std::size_t>(reversed.rows().begin(), reversed.rows().end()), now) << "epoch " << epoch;
+    EXPECT_EQ(std::vector<std::size_t>(threaded.rows().begin(), threaded.rows().end()), now) << "epoch " << epoch;
+    std::vector<std::size_t> sorted = now;
+    std::sort(sorted.begin(), sorted.end());
+    for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(sorted[i], i) << "epoch " << epoch << ": not a permutation";
+    if (epoch == 1) {
+      one_sequence.shuffle_whole(epoch, rng_d);
+      EXPECT_EQ(std::vector<std::size_t>(one_sequence.rows().begin(), one_sequence.rows().end()), now);
+      for (std::size_t s = 0; s < count; ++s) sets.push_back(shard_set(in_turn, s, count));
+      EXPECT_NE(sets[0].back() - sets[0].front() + 1, sets[0].size()) << "the first shuffle cut no random parts";
+    } else {
+      for (std::size_t s = 0; s < count; ++s) {
+        EXPECT_EQ(shard_set(in_turn, s, count), sets[s]) << "epoch " << epoch << ", shard " << s;
+      }
+      for (std::size_t s = 0; s < count; ++s) {
+        const std::size_t begin = learn::shard_start(n, s, count);
+        const std::size_t end = begin + learn::shard_rows(n, s, count);
+        EXPECT_FALSE(std::equal(now.begin() + static_cast<std::ptrdiff_t>(begin),
+                                now.begin() + static_cast<std::ptrdiff_t>(end),
+                                previous.begin() + static_cast<std::ptrdiff_t>(begin)))
+            << "epoch " << epoch << ": shard " << s << " was not shuffled";
+      }
+    }
+    previous = now;
+  }
+}
+
+TEST(SgdShards, TheOrderReplaysForAResume) {
+  // A resumed run replays the shuffles of the epochs before its checkpoint:
+  // the same order and the same run generator as the run that went on.
+  for (const std::size_t count : {std::size_t{1}, std::size_t{2}, std::size_t{4}}) {
+    learn::EpochOrder live(300, count, 3);
+    learn::EpochOrder replayed(300, count, 3);
+    core::Rng live_rng(3);
+    core::Rng replay_rng(3);
+    for (std::size_t epoch = 1; epoch <= 6; ++epoch) {
+      live.shuffle_whole(epoch, live_rng);
+      for (std::size_t s = 0; s < count; ++s) live.shuffle_shard(epoch, s);
+    }
+    replayed.replay(6, replay_rng);
+    EXPECT_TRUE(std::equal(live.rows().begin(), live.rows().end(), replayed.rows().begin())) << count << " shards";
+    EXPECT_EQ(live_rng.next(), replay_rng.next()) << count << " shards";
   }
 }
 

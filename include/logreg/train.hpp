@@ -121,7 +121,8 @@ struct TrainOptions {
   /// (the start of L. Bottou's ASGD); with fewer epochs than this, the last
   /// epoch is averaged.
   std::size_t average_start = 2;
-  /// SGD: the epoch's shuffled rows are cut into this many shards, learned
+  /// SGD: the first epoch's shuffled rows are cut into this many shards,
+  /// which keep their rows (each shuffles its own every later epoch), learned
   /// from in parallel (one thread each, as threads allow) and mixed at the
   /// end of every epoch. The result depends on the shard count, never on
   /// the thread count; 1 is sequential SGD. 0 (the default) is automatic: 2

@@ -30,12 +30,13 @@
 // 1 / (l2 (t0 + t - 1)) with Bottou's t0 = 1 / (l2 * sqrt(1 / sqrt(l2))),
 // L. Bottou, "Stochastic gradient descent tricks", 2012, sec. 5.2.
 //
-// Parallel SGD (--shards K > 1, no L1): each epoch's shuffled order is cut
-// into K shards that take the steps above side by side, each with its own
-// w = scale * v, bias and update clock, from the same starting state; at the
-// end of the epoch every shard continues from the mean of the shards' w and
-// b, summed in shard order, and from the longest shard's clock: iterative
-// parameter mixing (R. McDonald, K. Hall, G. Mann, "Distributed training
+// Parallel SGD (--shards K > 1, no L1): the first epoch's shuffle cuts the
+// rows into K shards at random, each shard keeps its rows and shuffles them
+// itself every later epoch (EpochOrder), and the shards take the steps above
+// side by side, each with its own w = scale * v, bias and update clock, from
+// the same starting state; at the end of the epoch every shard continues
+// from the mean of the shards' w and b, summed in shard order, and from the
+// longest shard's clock: iterative parameter mixing (R. McDonald, K. Hall, G. Mann, "Distributed training
 // strategies for the structured perceptron", NAACL 2010; M. Zinkevich et al.,
 // "Parallelized stochastic gradient descent", NIPS 2010), as
 // sgd_coordinate.cpp does for the per-coordinate steps. The bits depend on
@@ -425,7 +426,7 @@ Result<Model> train_sgd(const SolverInput& input) {
   if (!(weight_sum > 0.0)) return Error("the example weights sum to zero");
   const double inverse_mean_weight = static_cast<double>(n) / weight_sum;
 
-  EpochOrder order(n, shard_count > 1);
+  EpochOrder order(n, shard_count, options.seed);
   std::vector<PlainSequence> shards;
   shards.reserve(shard_count);  // the checkpoint refers to shards[0]'s members
   for (std::size_t s = 0; s < shard_count; ++s) {
@@ -459,7 +460,7 @@ Result<Model> train_sgd(const SolverInput& input) {
   state.add("updates", sequence.updates);
   if (shard_count > 1) state.add("performed_updates", performed_updates);
   monitor.add_to(state);
-  auto cursor = start_epochs(input, state, rng, order.permutation());
+  auto cursor = start_epochs(input, state, rng, order);
   CheckpointClock checkpoint_clock(input);
   if (!cursor.ok()) return cursor.error();
   for (std::size_t s = 1; s < shard_count; ++s) {
@@ -479,7 +480,7 @@ Result<Model> train_sgd(const SolverInput& input) {
   };
 
   for (std::size_t epoch = cursor.value().epoch; epoch <= options.epochs; ++epoch) {
-    order.shuffle(rng);
+    order.shuffle_whole(epoch, rng);
     for (PlainSequence& shard : shards) shard.new_epoch();
     const std::size_t begin = epoch == cursor.value().epoch ? cursor.value().position : 0;
     if (shard_count == 1 && per_example) {
@@ -523,6 +524,7 @@ Result<Model> train_sgd(const SolverInput& input) {
       auto learn_shard = [&](std::size_t s) {
         PlainSequence& shard = shards[s];
         const std::size_t positions = shard_rows(n, s, shard_count);
+        order.shuffle_shard(epoch, s);
         if (per_example) {
           double last_eta = 0.0;
           shard.update_each(0, positions, step_at, [](std::size_t) { return false; }, last_eta);

@@ -43,9 +43,11 @@
 // made during update k of (k - 1 - origin) D.
 //
 // Parallel SGD (--shards K > 1; automatic: 2 from kAutoShardNonzeros on):
-// each epoch's shuffled order is cut into K shards that learn from the same
-// starting state side by side, and are mixed (averaged) at the end of the
-// epoch: iterative parameter mixing (see mix() below). The objective is the
+// the first epoch's shuffle cuts the rows into K shards at random, each
+// shard keeps its rows and shuffles them itself every later epoch
+// (EpochOrder); the shards learn from the same starting state side by side,
+// and are mixed (averaged) at the end of the epoch: iterative parameter
+// mixing (see mix() below). The objective is the
 // same; the path, and so the bits, depend on K but not on the threads.
 //
 // Cost per epoch: O(nnz) for the updates, O(d) for the averaged model, and
@@ -530,7 +532,7 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
   const FeatureTransform transform(columns, n, wants_standardize(o, columns, n));
   const Settings settings{o, train, d, batch, rows / weight_sum, transform, d >= kPrefetchStateFrom};
 
-  EpochOrder order(n, shard_count > 1);
+  EpochOrder order(n, shard_count, o.seed);
   std::vector<Learner> shards;
   shards.reserve(shard_count);  // the checkpoint refers to shards[0]'s members
   for (std::size_t s = 0; s < shard_count; ++s) {
@@ -595,7 +597,7 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
     return state.save(input, epoch, position);
   };
   copy_out();
-  auto cursor = start_epochs(input, state, rng, order.permutation());
+  auto cursor = start_epochs(input, state, rng, order);
   if (!cursor.ok()) return cursor.error();
   if (input.control != nullptr && input.control->resume != nullptr) {  // restored into the vectors
     for (std::size_t j = 0; j <= d; ++j) {
@@ -615,7 +617,7 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
   };
 
   for (std::size_t epoch = cursor.value().epoch; epoch <= o.epochs; ++epoch) {
-    order.shuffle(rng);
+    order.shuffle_whole(epoch, rng);
     for (Learner& shard : shards) shard.new_epoch();
     const std::size_t begin = epoch == cursor.value().epoch ? cursor.value().position : 0;
     // Averaging starts with epoch average_start (the last epoch when there
@@ -646,6 +648,7 @@ Result<Model> train_sgd_coordinate(const SolverInput& input) {
       auto learn_shard = [&](std::size_t s) {
         Learner& shard = shards[s];
         const std::size_t positions = shard_rows(n, s, shard_count);
+        order.shuffle_shard(epoch, s);
         for (std::size_t first = 0; first < positions; first += batch) {
           shard.update(first, std::min(first + batch, positions));
         }
