@@ -132,8 +132,11 @@ inline double loss_value(Loss loss, double z, double y) {
 inline double loss_derivative(Loss loss, double z, double y) {
   const bool positive = y > 0.5;
   if (loss == Loss::kCrossEntropy) {
-    // s(z) - y, with s(z) - 1 written as -s(-z) to keep its digits.
-    return detail::negate_if(positive, sigmoid(detail::negate_if(positive, z)));
+    // s(z) - y, with s(z) - 1 written as -s(-z) to keep its digits. The
+    // tail exp(-|m|) of the signed margin m = +-z is taken from z itself:
+    // the same bits, without the sign flip on the chain of an SGD update.
+    const double t = exp_tail(z);
+    return detail::negate_if(positive, sigmoid_from_tail(detail::negate_if(positive, z), t));
   }
   const double m = detail::negate_if(positive, z);
   const double t = exp_tail(m);                  // the one exp of sigmoid(m) and sigmoid(-m)
