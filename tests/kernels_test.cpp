@@ -48,10 +48,10 @@ TEST(Kernels, SparseDotIsTheEvenAndOddSums) {
     for (int trial = 0; trial < 20; ++trial) {
       const Row r = random_row(rng, count, d);
       const double fast = core::sparse_dot(r.indices.data(), r.values.data(), count, w.data());
-      // The even and odd sums, each from its first product on.
-      double even = count >= 1 ? r.values[0] * w[r.indices[0]] : 0.0;
+      // The even and odd sums, from the first pair's products on.
+      double even = count >= 2 ? r.values[0] * w[r.indices[0]] : 0.0;
       double odd = count >= 2 ? r.values[1] * w[r.indices[1]] : 0.0;
-      std::size_t k = std::min<std::size_t>(count, 2);
+      std::size_t k = count >= 2 ? 2 : 0;
       for (; k + 1 < count; k += 2) {
         even += r.values[k] * w[r.indices[k]];
         odd += r.values[k + 1] * w[r.indices[k + 1]];
@@ -67,7 +67,7 @@ TEST(Kernels, SparseDotIsTheEvenAndOddSums) {
 
 TEST(Kernels, SparseDotSumsStartFromTheirFirstProducts) {
   // Products of -0 (a negative value times a zero weight): sums that start
-  // from their first product keep the sign, a start from +0 would not.
+  // from the first pair's products keep the sign, a start from +0 would not.
   const std::vector<FeatureIndex> indices = {0, 1, 2, 3};
   const std::vector<double> values = {-1.0, -2.0, -3.0, -4.0};
   const std::vector<double> zeros(4, 0.0);
@@ -76,7 +76,7 @@ TEST(Kernels, SparseDotSumsStartFromTheirFirstProducts) {
     const double generic =
         core::sparse_dot_by(indices.data(), values.data(), count, [&](FeatureIndex j) { return zeros[j]; });
     EXPECT_TRUE(same_bits(fast, generic)) << count << " non-zeros";
-    // One product: -0 + the odd sum's +0 is +0; from two on both sums are -0.
+    // One product is added to 0 (+0); from two on both sums start at -0.
     EXPECT_EQ(std::signbit(fast), count >= 2) << count << " non-zeros";
   }
 }

@@ -36,15 +36,16 @@ template <typename WeightOf>
 inline double sparse_dot_by(const FeatureIndex* indices, const double* values, std::size_t count,
                             const WeightOf& weight) {
   // Two accumulators break the add dependency chain; the order is fixed, so
-  // the result is the same on every run. Each starts from its first product,
-  // not from 0: adding that product to 0 put one more add on the chain of
-  // dependent SGD updates (3-6% of a plain epoch of the short-row sets), and
-  // changes only the sign of a sum of zeros (0 + -0 is +0).
-  if (count == 0) return 0.0;
-  double even = values[0] * weight(indices[0]);
+  // the result is the same on every run. In a row of two or more the sums
+  // start from the first pair's products, not from 0: adding them to 0 put
+  // one more add on the chain of dependent SGD updates (3-6% of a plain
+  // epoch of the short-row sets), and changed only the sign of a sum of
+  // zeros (0 + -0 is +0).
+  double even = 0.0;
   double odd = 0.0;
-  std::size_t k = 1;
+  std::size_t k = 0;
   if (count >= 2) {
+    even = values[0] * weight(indices[0]);
     odd = values[1] * weight(indices[1]);
     k = 2;
   }
@@ -78,13 +79,18 @@ inline double sparse_dot(const FeatureIndex* indices, const double* values, std:
   // load. A row's pass is bound by its loads (three per element in scalar
   // code, two here), not by the chain of adds.
   // The sums start from the first pair's products (see sparse_dot_by).
-  if (count < 2) return count == 0 ? 0.0 : values[0] * weights[indices[0]] + 0.0;
-  std::size_t first = 0;
-  std::size_t second = 0;
-  detail::index_pair(indices, 0, first, second);
-  __m128d sums = _mm_mul_pd(_mm_loadu_pd(values), _mm_loadh_pd(_mm_load_sd(weights + first), weights + second));
-  std::size_t k = 2;
+  __m128d sums = _mm_setzero_pd();
+  std::size_t k = 0;
+  if (count >= 2) {
+    std::size_t first = 0;
+    std::size_t second = 0;
+    detail::index_pair(indices, 0, first, second);
+    sums = _mm_mul_pd(_mm_loadu_pd(values), _mm_loadh_pd(_mm_load_sd(weights + first), weights + second));
+    k = 2;
+  }
   for (; k + 1 < count; k += 2) {
+    std::size_t first = 0;
+    std::size_t second = 0;
     detail::index_pair(indices, k, first, second);
     const __m128d w = _mm_loadh_pd(_mm_load_sd(weights + first), weights + second);
     sums = _mm_add_pd(sums, _mm_mul_pd(_mm_loadu_pd(values + k), w));
