@@ -1,5 +1,6 @@
-// Parallel SGD by shards (--shards): each epoch's rows are cut into shards
-// that learn side by side and are mixed at the end of the epoch. The mix is
+// Parallel SGD by shards (--shards): the first epoch's shuffle cuts the rows
+// into shards, which keep them (each shuffles its own every later epoch),
+// learn side by side and are mixed at the end of every epoch. The mix is
 // the mean of the shards' states; the result depends on the shard count,
 // never on the thread count; stops and checkpoints fall on epoch ends.
 #include <omp.h>
@@ -433,6 +434,11 @@ TEST(SgdShards, TheShuffleIsFisherYatesOnTheGeneratorsDraws) {
   }
 }
 
+/// The epoch order as a vector.
+std::vector<std::size_t> rows_of(const learn::EpochOrder& order) {
+  return std::vector<std::size_t>(order.rows().begin(), order.rows().end());
+}
+
 TEST(SgdShards, OneSequenceShufflesTheWholeOrderEveryEpoch) {
   // Without shards the epoch order is the run generator's Fisher-Yates
   // shuffle of the previous one, every epoch; shuffle_shard does nothing.
@@ -446,7 +452,7 @@ TEST(SgdShards, OneSequenceShufflesTheWholeOrderEveryEpoch) {
     order.shuffle_whole(epoch, rng);
     order.shuffle_shard(epoch, 0);
     drawer.shuffle(std::span<std::size_t>(by_hand));
-    EXPECT_EQ(std::vector<std::size_t>(order.rows().begin(), order.rows().end()), by_hand) << "epoch " << epoch;
+    EXPECT_EQ(rows_of(order), by_hand) << "epoch " << epoch;
   }
   EXPECT_EQ(rng.next(), drawer.next());
 }
@@ -487,15 +493,15 @@ TEST(SgdShards, ShardsKeepTheirRowsAndShuffleThemThemselves) {
     std::vector<std::thread> threads;
     for (std::size_t s = 0; s < count; ++s) threads.emplace_back([&threaded, epoch, s] { threaded.shuffle_shard(epoch, s); });
     for (std::thread& thread : threads) thread.join();
-    const std::vector<std::size_t> now(in_turn.rows().begin(), in_turn.rows().end());
-    EXPECT_EQ(std::vector<std::size_t>(reversed.rows().begin(), reversed.rows().end()), now) << "epoch " << epoch;
-    EXPECT_EQ(std::vector<std::size_t>(threaded.rows().begin(), threaded.rows().end()), now) << "epoch " << epoch;
+    const std::vector<std::size_t> now = rows_of(in_turn);
+    EXPECT_EQ(rows_of(reversed), now) << "epoch " << epoch;
+    EXPECT_EQ(rows_of(threaded), now) << "epoch " << epoch;
     std::vector<std::size_t> sorted = now;
     std::sort(sorted.begin(), sorted.end());
     for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(sorted[i], i) << "epoch " << epoch << ": not a permutation";
     if (epoch == 1) {
       one_sequence.shuffle_whole(epoch, rng_d);
-      EXPECT_EQ(std::vector<std::size_t>(one_sequence.rows().begin(), one_sequence.rows().end()), now);
+      EXPECT_EQ(rows_of(one_sequence), now);
       for (std::size_t s = 0; s < count; ++s) sets.push_back(shard_set(in_turn, s, count));
       EXPECT_NE(sets[0].back() - sets[0].front() + 1, sets[0].size()) << "the first shuffle cut no random parts";
     } else {
@@ -528,7 +534,7 @@ TEST(SgdShards, TheOrderReplaysForAResume) {
       for (std::size_t s = 0; s < count; ++s) live.shuffle_shard(epoch, s);
     }
     replayed.replay(6, replay_rng);
-    EXPECT_TRUE(std::equal(live.rows().begin(), live.rows().end(), replayed.rows().begin())) << count << " shards";
+    EXPECT_EQ(rows_of(live), rows_of(replayed)) << count << " shards";
     EXPECT_EQ(live_rng.next(), replay_rng.next()) << count << " shards";
   }
 }
