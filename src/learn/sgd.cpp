@@ -36,9 +36,10 @@
 // side by side, each with its own w = scale * v, bias and update clock, from
 // the same starting state; at the end of the epoch every shard continues
 // from the mean of the shards' w and b, summed in shard order, and from the
-// longest shard's clock: iterative parameter mixing (R. McDonald, K. Hall, G. Mann, "Distributed training
-// strategies for the structured perceptron", NAACL 2010; M. Zinkevich et al.,
-// "Parallelized stochastic gradient descent", NIPS 2010), as
+// longest shard's clock: iterative parameter mixing (R. McDonald, K. Hall,
+// G. Mann, "Distributed training strategies for the structured perceptron",
+// NAACL 2010; M. Zinkevich et al., "Parallelized stochastic gradient
+// descent", NIPS 2010), as
 // sgd_coordinate.cpp does for the per-coordinate steps. The bits depend on
 // K and the seed, never on the threads.
 //

@@ -85,7 +85,8 @@ inline std::size_t shard_rows(std::size_t n, std::size_t s, std::size_t count) {
 /// fixed parts of the data that iterative parameter mixing learns from
 /// (McDonald, Hall and Mann, NAACL 2010; Zinkevich et al., NIPS 2010). From
 /// the second epoch on, each shard shuffles its own positions with a
-/// generator of its own (seeded from the run's seed and s), on the thread
+/// generator of its own (seeded by draw s of a generator started from the
+/// run's seed XOR a constant), on the thread
 /// that learns it, before its pass. So no serial shuffle of all n rows stands
 /// between two epochs' passes (with two shards it took 9% of an epoch of
 /// smokeban and 10% of movielens_liked, one core idle meanwhile), and a
