@@ -1,8 +1,8 @@
 // The hand-written row kernels (core/kernels.hpp) against the plain loops
 // they stand for, bit for bit: the SSE2 forms must be the same operations on
 // the same values, in the same order, for every row length.
-#include <cstddef>
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <vector>
 

@@ -106,7 +106,6 @@ class EpochOrder {
 
   /// The epoch's order: shard s reads positions [shard_start, shard_start + shard_rows).
   std::span<const std::size_t> rows() const { return permutation_; }
-  std::size_t shard_count() const { return std::max<std::size_t>(1, shard_generators_.size()); }
 
   /// The shuffle before epoch `epoch` (from 1) made by the caller: of the
   /// whole permutation with `rng`, in every epoch of one sequence and in the
@@ -121,7 +120,7 @@ class EpochOrder {
   void shuffle_shard(std::size_t epoch, std::size_t s) {
     if (epoch == 1 || shard_generators_.empty()) return;
     const std::size_t n = permutation_.size();
-    const std::size_t count = shard_count();
+    const std::size_t count = shard_generators_.size();
     shard_generators_[s].shuffle(
         std::span<std::size_t>(permutation_).subspan(shard_start(n, s, count), shard_rows(n, s, count)));
   }
